@@ -1,0 +1,1 @@
+"""Live checks (DNS, TLS, reachability). Each returns Findings; all are async and bounded by timeouts."""
