@@ -1,0 +1,58 @@
+"""Shared servers for the check tests: one Knot for the whole session, with zones covering every DNS code."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import dns.rcode
+import pytest
+
+from tests.support.dnsserver import DelayedDnsServer, KnotServer, knot_server, zone_text
+from tests.support.faults import rcode_dns_server
+
+ZONES = {
+    "good.test": zone_text([
+        ("www", "A", "8.8.8.8"), ("www", "AAAA", "2001:4860:4860::8888"),
+        ("v4only", "A", "8.8.4.4"),
+        ("priv", "A", "10.0.0.5"), ("priv", "AAAA", "fd00::5"),
+        ("txtonly", "TXT", '"no address here"'),
+        ("alias", "CNAME", "www"),
+        ("dangle", "CNAME", "nothere.good.test."),
+        ("loop1", "CNAME", "loop2"), ("loop2", "CNAME", "loop1"),
+        ("local", "A", "127.0.0.1"),
+        ("tls", "A", "127.0.0.1"),
+        ("tlsalias", "CNAME", "tls"),
+    ]),
+    "caa.test": zone_text([("@", "CAA", '0 issue "letsencrypt.org"'), ("@", "CAA", '0 iodef "mailto:x@caa.test"'),
+                           ("host", "A", "8.8.8.8")]),
+    # The zone's only name server is 127.0.0.3, where a server REFUSES: a lame delegation.
+    "lame.test": zone_text([("@", "NS", "ns.lame.test."), ("ns", "A", "127.0.0.3"), ("www", "A", "8.8.8.8")]),
+    # Its name server 127.0.0.2 serves an older version of the zone: the resolver and authority disagree.
+    "split.test": zone_text([("@", "NS", "ns.split.test."), ("ns", "A", "127.0.0.2"), ("www", "A", "8.8.8.8")]),
+}
+
+
+@pytest.fixture(scope="session")
+def knot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnotServer]:
+    with contextlib.ExitStack() as stack:
+        server = stack.enter_context(knot_server(tmp_path_factory.mktemp("knot"), ZONES))
+        stack.enter_context(rcode_dns_server(dns.rcode.REFUSED, host="127.0.0.3", port=server.port))
+        stack.enter_context(DelayedDnsServer({("www.split.test", "A"): ["9.9.9.9"]}, delay=0,
+                                             host="127.0.0.2", port=server.port))
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def _show_knot_log_on_failure(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    rep = getattr(request.node, "rep_call", None)
+    if rep is not None and rep.failed and "knot" in request.fixturenames:
+        print("---- knot.log ----\n" + request.getfixturevalue("knot").log)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, "rep_" + rep.when, rep)
