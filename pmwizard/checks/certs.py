@@ -1,0 +1,254 @@
+"""Judging a certificate chain, whether a server sent it or it sits in files: the tls.* findings of
+SPEC §6 that do not need a connection (chain, name, validity, key, signature).
+
+The chain is classified before it is verified, so the operator hears the reason in their terms (the
+intermediate is missing; the certificate is self-signed; it expired) instead of a verifier's error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import ipaddress
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
+from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
+
+from pmwizard.checks.finding import Finding, Status
+from pmwizard.errors import InputError
+
+SYSTEM_BUNDLES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem")
+EXPIRING_DAYS = 21
+MAX_PEM = 1 << 20
+FULLCHAIN = "ssl_certificate /etc/letsencrypt/live/{host}/fullchain.pem;"
+
+
+@functools.lru_cache(maxsize=1)
+def system_anchors() -> tuple[x509.Certificate, ...]:
+    """The system's trusted roots (Debian's ca-certificates bundle); empty when none is installed."""
+    for path in SYSTEM_BUNDLES:
+        try:
+            with warnings.catch_warnings():  # a few old roots have odd serials; they still verify
+                warnings.simplefilter("ignore")
+                return tuple(x509.load_pem_x509_certificates(Path(path).read_bytes()))
+        except (OSError, ValueError):
+            continue
+    return ()
+
+
+def load_pem_certs(path: str | Path, field: str = "certificate") -> list[x509.Certificate]:
+    """Every certificate in a PEM file, size-limited; InputError naming the file otherwise."""
+    p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            data = fh.read(MAX_PEM + 1)
+    except OSError as exc:
+        raise InputError(str(p), None, f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_PEM:
+        raise InputError(str(p), None, "larger than 1 MiB: not a certificate file")
+    try:
+        return x509.load_pem_x509_certificates(data)
+    except ValueError:
+        raise InputError(str(p), field, "no PEM certificate (-----BEGIN CERTIFICATE-----) found") from None
+
+
+def trust_anchors(ca_file: str | Path | None = None) -> list[x509.Certificate]:
+    """System roots plus the --ca-file certificates."""
+    anchors = list(system_anchors())
+    if ca_file:
+        anchors += load_pem_certs(ca_file, "--ca-file")
+    return anchors
+
+
+def fingerprint(cert: x509.Certificate) -> str:
+    return cert.fingerprint(hashes.SHA256()).hex()
+
+
+def dns_names(cert: x509.Certificate) -> list[str]:
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return []
+    return [n.lower() for n in san.get_values_for_type(x509.DNSName)]
+
+
+def _ip_names(cert: x509.Certificate) -> list[str]:
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return []
+    return [str(ip) for ip in san.get_values_for_type(x509.IPAddress)]
+
+
+def name_matches(name: str, pattern: str) -> bool:
+    """RFC 6125: case-insensitive; a wildcard covers exactly one leftmost label."""
+    name, pattern = name.rstrip(".").lower(), pattern.rstrip(".").lower()
+    if pattern.startswith("*."):
+        head, _, rest = name.partition(".")
+        return bool(head) and rest == pattern[2:]
+    return name == pattern
+
+
+def describe(cert: x509.Certificate) -> dict[str, object]:
+    """Evidence about one certificate (never key material)."""
+    return {"subject": cert.subject.rfc4514_string(), "issuer": cert.issuer.rfc4514_string(),
+            "not_after": cert.not_valid_after_utc.isoformat(), "names": dns_names(cert),
+            "fingerprint_sha256": fingerprint(cert)}
+
+
+def issuer_path(sent: Sequence[x509.Certificate]) -> list[x509.Certificate]:
+    """From the leaf, follow issuer names through the certificates sent (in any order)."""
+    path = [sent[0]]
+    pool = list(sent[1:])
+    while path[-1].issuer != path[-1].subject:
+        nxt = next((c for c in pool if c.subject == path[-1].issuer and c not in path), None)
+        if nxt is None:
+            break
+        path.append(nxt)
+    return path
+
+
+def chain_findings(target: str, host: str, sent: Sequence[x509.Certificate],
+                   anchors: Sequence[x509.Certificate], now: dt.datetime | None = None) -> list[Finding]:
+    """tls.chain: classify (self-signed, issuer missing) and then verify against the anchors."""
+    now = now or dt.datetime.now(dt.UTC)
+    leaf = sent[0]
+    ev = {"leaf": describe(leaf), "sent": [c.subject.rfc4514_string() for c in sent]}
+    anchor_prints = {fingerprint(a) for a in anchors}
+    anchor_subjects = {a.subject for a in anchors}
+    path = issuer_path(sent)
+    top = path[-1]
+    if leaf.issuer == leaf.subject and fingerprint(leaf) not in anchor_prints:
+        return [Finding("tls.chain", target, Status.FAIL, "self_signed",
+                        "the server sends a self-signed certificate: clients will refuse it",
+                        fix=f"Get a certificate from a public CA (e.g. `certbot --nginx -d {host}`) and set "
+                            f"`{FULLCHAIN.format(host=host)}`", evidence=ev)]
+    # Only the leaf itself with an unknown issuer means "intermediate not sent"; a sent intermediate whose
+    # root is unknown is a private or unknown CA (untrusted): servers never need to send the root.
+    if len(path) == 1 and top.issuer != top.subject and top.issuer not in anchor_subjects:
+        missing = top.issuer.rfc4514_string()
+        return [Finding("tls.chain", target, Status.FAIL, "incomplete",
+                        f"the chain is incomplete: the issuer {missing!r} of {top.subject.rfc4514_string()!r} "
+                        "was not sent",
+                        fix=f"Serve the full chain: in nginx `{FULLCHAIN.format(host=host)}` (not cert.pem), "
+                            "then `nginx -s reload`", evidence={**ev, "missing_issuer": missing})]
+    if not anchors:
+        return [Finding("tls.chain", target, Status.FAIL, "untrusted", "no trusted roots to verify against",
+                        fix="Install the ca-certificates package or pass --ca-file ROOT.pem", evidence=ev)]
+    # Verify at a moment the leaf is valid: expiry is tls.validity's finding, not a trust problem.
+    when = min(max(now, leaf.not_valid_before_utc), leaf.not_valid_after_utc)
+    try:
+        subject = _verifier_subject(leaf)
+        verifier = PolicyBuilder().store(Store(list(anchors))).time(when).build_server_verifier(subject)
+        verifier.verify(leaf, list(sent[1:]))
+    except (VerificationError, ValueError) as exc:
+        return [Finding("tls.chain", target, Status.FAIL, "untrusted",
+                        f"the chain does not verify against the trusted roots: {exc}",
+                        fix="Use a certificate from a publicly trusted CA (e.g. Let's Encrypt), or pass the "
+                            "consortium's root with --ca-file ROOT.pem if it runs its own CA",
+                        evidence={**ev, "error": str(exc)})]
+    return [Finding("tls.chain", target, Status.PASS, "ok", "the chain is complete and trusted", evidence=ev)]
+
+
+def _verifier_subject(leaf: x509.Certificate) -> x509.GeneralName:
+    names = dns_names(leaf)
+    if names:
+        return x509.DNSName(names[0].replace("*.", "wildcard.", 1))
+    ips = _ip_names(leaf)
+    if ips:
+        return x509.IPAddress(ipaddress.ip_address(ips[0]))
+    raise ValueError("the certificate has no subjectAltName (clients ignore the CN)")
+
+
+def name_findings(target: str, leaf: x509.Certificate, names: Sequence[str]) -> list[Finding]:
+    """tls.name for every name clients may type."""
+    dns_san, ip_san = dns_names(leaf), _ip_names(leaf)
+    out = []
+    seen: set[str] = set()
+    for name in names:
+        key = name.rstrip(".").lower()
+        if key in seen:
+            continue
+        seen.add(key)
+        ok = key in ip_san or any(name_matches(key, p) for p in dns_san)
+        ev = {"name": key, "certificate_names": dns_san + ip_san}
+        if ok:
+            out.append(Finding("tls.name", f"{target} name {key}", Status.PASS, "ok",
+                               f"the certificate covers {key}", evidence=ev))
+        else:
+            domains = " ".join(f"-d {n}" for n in dict.fromkeys([*dns_san, key]))
+            out.append(Finding("tls.name", f"{target} name {key}", Status.FAIL, "mismatch",
+                               f"the certificate does not cover {key} (it covers {', '.join(dns_san) or 'no names'})",
+                               fix=f"Get a certificate that includes it: `certbot --nginx {domains}`, and add "
+                                   f"`server_name {key};` to the nginx server block", evidence=ev))
+    return out
+
+
+def validity_findings(target: str, leaf: x509.Certificate, host: str, now: dt.datetime | None = None) -> Finding:
+    now = now or dt.datetime.now(dt.UTC)
+    start, end = leaf.not_valid_before_utc, leaf.not_valid_after_utc
+    ev = {"not_before": start.isoformat(), "not_after": end.isoformat()}
+    renew = f"Renew it (`certbot renew`, or `certbot --nginx -d {host}`) and reload nginx"
+    if now < start:
+        return Finding("tls.validity", target, Status.FAIL, "not_yet_valid",
+                       f"the certificate is valid only from {start:%Y-%m-%d %H:%M} UTC",
+                       fix="Check the server's clock (`timedatectl`), or reissue the certificate", evidence=ev)
+    if now > end:
+        return Finding("tls.validity", target, Status.FAIL, "expired",
+                       f"the certificate expired on {end:%Y-%m-%d}", fix=renew, evidence=ev)
+    days = (end - now).days
+    if days < EXPIRING_DAYS:
+        return Finding("tls.validity", target, Status.WARN, "expiring",
+                       f"the certificate expires in {days} days ({end:%Y-%m-%d})",
+                       fix=renew + "; make sure the certbot timer runs", evidence={**ev, "days_left": days})
+    return Finding("tls.validity", target, Status.PASS, "ok", f"valid until {end:%Y-%m-%d} ({days} days)",
+                   evidence=ev)
+
+
+def key_finding(target: str, leaf: x509.Certificate) -> Finding:
+    key = leaf.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        desc, weak = f"RSA {key.key_size} bits", key.key_size < 2048
+    elif isinstance(key, ec.EllipticCurvePublicKey):
+        desc, weak = f"EC {key.curve.name}", key.curve.key_size < 256
+    elif isinstance(key, dsa.DSAPublicKey):
+        desc, weak = f"DSA {key.key_size} bits", True
+    else:
+        desc, weak = type(key).__name__.replace("PublicKey", ""), False
+    if weak:
+        return Finding("tls.key", target, Status.FAIL, "weak", f"the certificate's key is weak: {desc}",
+                       fix="Issue a new certificate with a new key of RSA 2048+ or EC P-256 "
+                           "(`certbot --key-type ecdsa`)", evidence={"key": desc})
+    return Finding("tls.key", target, Status.PASS, "ok", f"key: {desc}", evidence={"key": desc})
+
+
+def signature_finding(target: str, sent: Sequence[x509.Certificate]) -> Finding:
+    """SHA-1/MD5 signatures on the leaf or a sent intermediate (a root's own signature does not matter)."""
+    weak = []
+    for cert in sent:
+        if cert.issuer == cert.subject:
+            continue
+        algo = cert.signature_hash_algorithm
+        if algo is not None and algo.name.lower() in ("sha1", "md5"):
+            weak.append(f"{cert.subject.rfc4514_string()} ({algo.name.upper()})")
+    if weak:
+        return Finding("tls.signature", target, Status.FAIL, "weak",
+                       f"signed with a broken hash: {', '.join(weak)}",
+                       fix="Reissue the certificate from a CA that signs with SHA-256 or better",
+                       evidence={"weak": weak})
+    algo = sent[0].signature_hash_algorithm
+    return Finding("tls.signature", target, Status.PASS, "ok",
+                   f"signed with {algo.name.upper() if algo else 'a modern algorithm'}")
+
+
+def certificate_findings(target: str, host: str, sent: Sequence[x509.Certificate], names: Sequence[str],
+                         anchors: Sequence[x509.Certificate], now: dt.datetime | None = None) -> list[Finding]:
+    """All connection-free tls.* findings for a chain (leaf first)."""
+    leaf = sent[0]
+    return [*chain_findings(target, host, sent, anchors, now), *name_findings(target, leaf, names),
+            validity_findings(target, leaf, host, now), key_finding(target, leaf), signature_finding(target, sent)]
