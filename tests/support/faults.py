@@ -5,7 +5,8 @@
     refused_port()          a TCP port with nothing listening (connect -> ECONNREFUSED)
     silent_tcp()            accepts connections, reads, never writes: a TLS handshake never finishes,
                             an HTTP request never gets an answer, a Tarantool greeting never comes
-    http_text_server(body)  answers every connection with `body` bytes (e.g. plain HTTP on a TLS port)
+    http_text_server(body)  reads the request, answers `body` bytes and closes (plain HTTP on a TLS port)
+    full_backlog()          a port whose accept queue is full: connects hang like a blackholed host
 """
 
 from __future__ import annotations
@@ -114,6 +115,10 @@ def _tcp_server(host: str, reply: bytes | None) -> tuple[_Loop, int]:
     def accept(s: socket.socket) -> None:
         conn, _ = s.accept()
         if reply is not None:
+            # Read the request first: closing with unread data would send RST instead of the reply.
+            conn.settimeout(2)
+            with contextlib.suppress(OSError):
+                conn.recv(65536)
             conn.sendall(reply)
             conn.close()
             return
@@ -140,3 +145,26 @@ def http_text_server(body: bytes, host: str = "127.0.0.1") -> Iterator[int]:
         yield port
     finally:
         loop.close()
+
+
+@contextlib.contextmanager
+def full_backlog(host: str = "127.0.0.1") -> Iterator[int]:
+    """A listening port whose accept queue is full and never drained: Linux drops further SYNs, so a
+    connect hangs like one to a blackholed host (loopback cannot be blackholed otherwise)."""
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.bind((host, 0))
+    srv.listen(0)
+    port = int(srv.getsockname()[1])
+    fillers: list[socket.socket] = []
+    try:
+        for _ in range(8):
+            c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            c.setblocking(False)
+            fillers.append(c)
+            with contextlib.suppress(BlockingIOError):
+                c.connect((host, port))
+        yield port
+    finally:
+        for c in fillers:
+            c.close()
+        srv.close()
