@@ -113,7 +113,7 @@ def protocol_finding(target: str, protocol: str | None) -> Finding:
                    evidence={"protocol": protocol})
 
 
-def _is_ip(text: str) -> bool:
+def is_ip(text: str) -> bool:
     try:
         ipaddress.ip_address(text.strip("[]"))
     except ValueError:
@@ -129,7 +129,7 @@ async def check_tls(host: str, *, port: int = 443, names: Sequence[str] = (), ca
     DNS trouble while finding the addresses comes back as the dns.a finding that explains it."""
     anchors = trust_anchors(ca_file)  # bad --ca-file: InputError before any network work
     if addresses is None:
-        if _is_ip(host):
+        if is_ip(host):
             addresses = [host.strip("[]")]
         else:
             addresses, problems = await resolve_addresses(Resolver(nameservers, timeout), host)
@@ -140,7 +140,7 @@ async def check_tls(host: str, *, port: int = 443, names: Sequence[str] = (), ca
                                 f"cannot check TLS: {res.rdtype} lookup of {res.name}: {res.detail}",
                                 fix=f"Run `pmwizard check dns {host}` and fix what it reports",
                                 evidence={"detail": res.detail})]
-    sni = None if _is_ip(host) else host.rstrip(".")
+    sni = None if is_ip(host) else host.rstrip(".")
     probes = await asyncio.gather(*(probe(a, port, sni, timeout) for a in addresses))
     out: list[Finding] = []
     for p in probes:

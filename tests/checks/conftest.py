@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import json
+import os
+import signal
+import subprocess
+import time
+import urllib.request
 from collections.abc import Iterator
 
 import dns.rcode
@@ -10,6 +16,8 @@ import pytest
 
 from tests.support.dnsserver import DelayedDnsServer, KnotServer, knot_server, zone_text
 from tests.support.faults import rcode_dns_server
+from tests.support.ports import free_port
+from tests.support.require import tendermint_binary
 
 ZONES = {
     "good.test": zone_text([
@@ -30,6 +38,10 @@ ZONES = {
     "lame.test": zone_text([("@", "NS", "ns.lame.test."), ("ns", "A", "127.0.0.3"), ("www", "A", "8.8.8.8")]),
     # Its name server 127.0.0.2 serves an older version of the zone: the resolver and authority disagree.
     "split.test": zone_text([("@", "NS", "ns.split.test."), ("ns", "A", "127.0.0.2"), ("www", "A", "8.8.8.8")]),
+    # doctor: three members on loopback, the consortium's CNAME plan (node3's points at the wrong member)
+    "net.test": zone_text([("m1", "A", "127.0.0.1"), ("m2", "A", "127.0.0.1"), ("m3", "A", "127.0.0.1")]),
+    "consortium.test": zone_text([("@", "A", "127.0.0.1"), ("node1", "CNAME", "m1.net.test."),
+                                  ("node2", "CNAME", "m2.net.test."), ("node3", "CNAME", "m1.net.test.")]),
 }
 
 
@@ -56,3 +68,41 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     outcome = yield
     rep = outcome.get_result()
     setattr(item, "rep_" + rep.when, rep)
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+
+
+@pytest.fixture(scope="session")
+def tendermint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    tm = tendermint_binary()
+    home = tmp_path_factory.mktemp("tm")
+    subprocess.run([tm, "init", "--home", str(home)], check=True, capture_output=True)
+    node_id = subprocess.run([tm, "show_node_id", "--home", str(home)], check=True, capture_output=True,
+                             text=True).stdout.strip()
+    chain_id = json.loads((home / "config" / "genesis.json").read_text())["chain_id"]
+    rpc, p2p = free_port(), free_port()
+    log = open(home / "node.log", "wb")  # noqa: SIM115 - closed in finally
+    proc = subprocess.Popen([tm, "node", "--home", str(home), "--proxy_app=kvstore",
+                             f"--rpc.laddr=tcp://127.0.0.1:{rpc}", f"--p2p.laddr=tcp://127.0.0.1:{p2p}"],
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(f"http://127.0.0.1:{rpc}/status", timeout=1).read()
+                break
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("tendermint did not serve /status:\n" + (home / "node.log").read_text())
+            time.sleep(0.1)
+        yield {"rpc": f"http://127.0.0.1:{rpc}", "p2p": p2p, "node_id": node_id, "chain_id": chain_id}
+    finally:
+        stop_process(proc)
+        log.close()

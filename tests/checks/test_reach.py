@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import signal
 import subprocess
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,52 +17,15 @@ from pmwizard.checks.reach import check_api, check_p2p, check_rpc, check_taranto
 from tests.support.faults import full_backlog, http_text_server, refused_port, silent_tcp
 from tests.support.pki import TestPKI
 from tests.support.ports import free_port
-from tests.support.require import require_binary, tendermint_binary
+from tests.support.require import require_binary
 from tests.support.tlsserver import tls_server
 
+from .conftest import stop_process
 from .coverage import seen
 
 pytestmark = pytest.mark.servers
 PLANETMINT_ROOT = {"api": {"v1": {"docs": "https://docs.planetmint.io/", "transactions": "/api/v1/transactions/"}},
                    "docs": "https://docs.planetmint.io/", "software": "Planetmint", "version": "2.5.3"}
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
-
-
-@pytest.fixture(scope="module")
-def tendermint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    tm = tendermint_binary()
-    home = tmp_path_factory.mktemp("tm")
-    subprocess.run([tm, "init", "--home", str(home)], check=True, capture_output=True)
-    node_id = subprocess.run([tm, "show_node_id", "--home", str(home)], check=True, capture_output=True,
-                             text=True).stdout.strip()
-    chain_id = json.loads((home / "config" / "genesis.json").read_text())["chain_id"]
-    rpc, p2p = free_port(), free_port()
-    log = open(home / "node.log", "wb")  # noqa: SIM115 - closed in finally
-    proc = subprocess.Popen([tm, "node", "--home", str(home), "--proxy_app=kvstore",
-                             f"--rpc.laddr=tcp://127.0.0.1:{rpc}", f"--p2p.laddr=tcp://127.0.0.1:{p2p}"],
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            with contextlib.suppress(OSError):
-                urllib.request.urlopen(f"http://127.0.0.1:{rpc}/status", timeout=1).read()
-                break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("tendermint did not serve /status:\n" + (home / "node.log").read_text())
-            time.sleep(0.1)
-        yield {"rpc": f"http://127.0.0.1:{rpc}", "p2p": p2p, "node_id": node_id, "chain_id": chain_id}
-    finally:
-        _stop(proc)
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +47,7 @@ def tarantool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
             time.sleep(0.05)
         yield port
     finally:
-        _stop(proc)
+        stop_process(proc)
 
 
 async def test_p2p_open_closed_timeout(tendermint) -> None:

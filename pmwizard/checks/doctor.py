@@ -1,0 +1,235 @@
+"""doctor: every member of a network checked at once (DNS, TLS, P2P, API, RPC), results streamed as they
+finish, plus cross-member findings (tls.shared). Members run concurrently under a bounded pool, and each
+member's checks run concurrently too, so 50 members take about as long as the slowest one.
+
+Extending: a member check is `async def check(target: DoctorTarget, ctx: DoctorContext) -> list[Finding]`;
+append `(name, check)` to MEMBER_CHECKS (or pass `checks=` to run_doctor). The p2p handshake check plugs in
+this way, using `target.hostname`, `target.p2p_port`, `target.node_id` and `ctx.chain_id`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from pmwizard.checks.dnscheck import check_dns, resolve_addresses
+from pmwizard.checks.finding import Finding, Status
+from pmwizard.checks.lookup import Resolver
+from pmwizard.checks.reach import check_api, check_p2p, check_rpc, check_tarantool
+from pmwizard.checks.tlscheck import is_ip, check_tls
+
+
+@dataclass(frozen=True)
+class DoctorTarget:
+    """One member to check. `tls_names`: further names its certificate must cover (its consortium CNAME,
+    the round-robin name). `cname_name`: the consortium name that should be a CNAME for `hostname`."""
+
+    name: str
+    hostname: str | None
+    p2p_port: int = 26656
+    node_id: str | None = None
+    rpc_url: str | None = None  # from --rpc; None: try http://hostname:26657 and only warn when silent
+    tls_names: tuple[str, ...] = ()
+    cname_name: str | None = None
+    tls_port: int = 443
+    api_http_port: int = 9984
+    local: bool = False  # the node pmwizard runs on: also Tarantool, and loopback addresses are expected
+    tarantool_port: int = 3303
+
+    @property
+    def address(self) -> str:
+        """Where to connect: the hostname, or loopback for a local node without one."""
+        return self.hostname or "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class DoctorContext:
+    """What all members share: the genesis chain_id, DNS servers, extra trust anchors, the timeout."""
+
+    chain_id: str | None = None
+    nameservers: tuple[str, ...] = ()
+    ca_file: str | None = None
+    timeout: float = 5.0
+    # hostname -> addresses, resolved once per member through --nameserver before its checks run, so
+    # every connection follows the same DNS as the checks (never the system resolver).
+    resolved: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+
+    def connect_to(self, t: DoctorTarget) -> str:
+        """The address to connect to for `t`: its first resolved address, else its hostname/loopback."""
+        found = self.resolved.get(t.hostname or "")
+        return found[0] if found else t.address
+
+
+MemberCheck = Callable[[DoctorTarget, DoctorContext], Awaitable[list[Finding]]]
+
+
+async def dns_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
+    if not t.hostname or is_ip(t.hostname):
+        return []
+    jobs = [check_dns(t.hostname, nameservers=ctx.nameservers, timeout=ctx.timeout)]
+    if t.cname_name:
+        jobs.append(check_dns(t.cname_name, cname_target=t.hostname, nameservers=ctx.nameservers,
+                              timeout=ctx.timeout, authority=False))
+    results = await asyncio.gather(*jobs)
+    found = [f for part in results for f in part]
+    if t.local:  # a loopback/LAN test network: private addresses are the point, not a problem
+        found = [dataclasses.replace(f, status=Status.PASS) if f.code == "private" else f for f in found]
+    return found
+
+
+async def tls_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
+    if not t.hostname:
+        return []
+    found = await check_tls(t.hostname, port=t.tls_port, names=t.tls_names, ca_file=ctx.ca_file,
+                            nameservers=ctx.nameservers, timeout=ctx.timeout,
+                            addresses=ctx.resolved.get(t.hostname) or None)
+    # check_tls reports a DNS failure as dns.a; dns_member already says it.
+    return [f for f in found if f.check.startswith("tls.")]
+
+
+async def p2p_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
+    return [await check_p2p(ctx.connect_to(t), t.p2p_port, ctx.timeout)]
+
+
+async def api_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
+    return [await check_api(ctx.connect_to(t), https_port=t.tls_port, http_port=t.api_http_port, timeout=ctx.timeout)]
+
+
+async def rpc_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
+    host = ctx.connect_to(t)
+    url = t.rpc_url or (f"http://[{host}]:26657" if ":" in host else f"http://{host}:26657")
+    return [await check_rpc(url, expect_node_id=t.node_id, expect_chain_id=ctx.chain_id, timeout=ctx.timeout,
+                            guessed=t.rpc_url is None)]
+
+
+async def tarantool_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
+    # Tarantool must not be reachable from the internet: only the local node's is checked.
+    return [await check_tarantool("127.0.0.1", t.tarantool_port, ctx.timeout)] if t.local else []
+
+
+MEMBER_CHECKS: list[tuple[str, MemberCheck]] = [
+    ("dns", dns_member), ("tls", tls_member), ("net.p2p", p2p_member), ("api", api_member),
+    ("rpc", rpc_member), ("tarantool", tarantool_member),
+]
+
+
+def _tag(findings: list[Finding], member: str) -> list[Finding]:
+    return [dataclasses.replace(f, evidence={**f.evidence, "member": member}) for f in findings]
+
+
+async def _run_member(t: DoctorTarget, ctx: DoctorContext, checks: Sequence[tuple[str, MemberCheck]],
+                      emit: Callable[[Finding], None]) -> list[Finding]:
+    if t.hostname and is_ip(t.hostname):
+        ctx.resolved[t.hostname] = (t.hostname.strip("[]"),)
+    elif t.hostname and t.hostname not in ctx.resolved:
+        addrs, _ = await resolve_addresses(Resolver(ctx.nameservers, ctx.timeout), t.hostname)
+        ctx.resolved[t.hostname] = tuple(addrs)  # empty: dns_member explains why
+
+    async def one(name: str, check: MemberCheck) -> list[Finding]:
+        try:
+            found = await check(t, ctx)
+        except Exception as exc:  # noqa: BLE001 - one broken check must not sink the others; it is reported
+            found = [Finding(name, t.hostname or t.name, Status.ERROR, "error", f"the check crashed: {exc!r}",
+                             fix="Report this as a pmwizard bug, with the command you ran")]
+        found = _tag(found, t.name)
+        for f in found:
+            emit(f)
+        return found
+
+    parts = await asyncio.gather(*(one(n, c) for n, c in checks))
+    return [f for part in parts for f in part]
+
+
+def shared_certificates(per_member: dict[str, list[Finding]]) -> list[Finding]:
+    """tls.shared: two members serving the same certificate (the Planetmint docs forbid sharing)."""
+    prints: dict[str, set[str]] = {}
+    for member, found in per_member.items():
+        for f in found:
+            fp = f.evidence.get("leaf", {}).get("fingerprint_sha256") if f.check == "tls.chain" else None
+            if fp:
+                prints.setdefault(member, set()).add(fp)
+    if len(prints) < 2:
+        return []
+    out = []
+    for member, fps in prints.items():
+        others = sorted(m for m, o in prints.items() if m != member and o & fps)
+        ev = {"member": member, "fingerprints": sorted(fps)}
+        if others:
+            out.append(Finding("tls.shared", member, Status.FAIL, "shared",
+                               f"{member} serves the same certificate as {', '.join(others)}",
+                               fix=f"Give {member} its own key and certificate (`pmwizard check csr --hostname HOST "
+                                   "-o DIR --yes`, or `certbot --nginx -d HOST` on that node)",
+                               evidence={**ev, "shared_with": others}))
+        else:
+            out.append(Finding("tls.shared", member, Status.PASS, "ok", f"{member} has its own certificate",
+                               evidence=ev))
+    return out
+
+
+async def run_doctor(targets: Sequence[DoctorTarget], *, chain_id: str | None = None,
+                     nameservers: Sequence[str] = (), ca_file: str | None = None, timeout: float = 5.0,
+                     concurrency: int = 64, round_robin: str | None = None,
+                     on_finding: Callable[[Finding], None] | None = None,
+                     checks: Sequence[tuple[str, MemberCheck]] | None = None) -> list[Finding]:
+    """Check every target; `on_finding` sees each finding as soon as it exists. Returns all findings,
+    grouped by member in the targets' order, then the round-robin name and cross-member findings."""
+    ctx = DoctorContext(chain_id, tuple(nameservers), ca_file, timeout)
+    pool = asyncio.Semaphore(max(1, concurrency))
+    emit = on_finding or (lambda f: None)
+    chosen = list(checks if checks is not None else MEMBER_CHECKS)
+
+    async def member(t: DoctorTarget) -> list[Finding]:
+        async with pool:
+            return await _run_member(t, ctx, chosen, emit)
+
+    jobs = [member(t) for t in targets]
+    if round_robin:
+        async def rr() -> list[Finding]:
+            found = _tag(await check_dns(round_robin, nameservers=ctx.nameservers, timeout=timeout,
+                                         authority=False), round_robin)
+            for f in found:
+                emit(f)
+            return found
+        jobs.append(rr())
+    results = await asyncio.gather(*jobs)
+    per_member = {t.name: found for t, found in zip(targets, results)}
+    cross = shared_certificates(per_member)  # each already names its member in evidence
+    for f in cross:
+        emit(f)
+    return [f for part in results for f in part] + cross
+
+
+def parse_rpc_options(values: Sequence[str]) -> dict[str, str]:
+    """`--rpc NODE_ID_OR_NAME=http://HOST:PORT` (repeatable) -> {key lower-case: url}."""
+    from pmwizard.errors import InputError
+
+    out = {}
+    for v in values:
+        key, sep, url = v.partition("=")
+        if not sep or not key.strip() or not url.startswith(("http://", "https://")):
+            raise InputError("--rpc", v, "expected NODE_ID_OR_NAME=http://HOST:PORT")
+        out[key.strip().lower()] = url.strip()
+    return out
+
+
+def member_targets(cards: Sequence[object], *, consortium_domain: str | None = None,
+                   round_robin: str | None = None, rpc: dict[str, str] | None = None,
+                   local_names: Sequence[str] = ()) -> list[DoctorTarget]:
+    """DoctorTargets from member cards (anything with name, hostname, p2p_port, node_id), in order.
+    With a consortium domain D, member i gets the CNAME `node<i>.D`; its certificate must cover that name
+    and the round-robin name."""
+    rpc = rpc or {}
+    out = []
+    for i, card in enumerate(cards, start=1):
+        name = getattr(card, "name", None) or getattr(card, "hostname", f"member{i}")
+        hostname = getattr(card, "hostname", None)
+        node_id = getattr(card, "node_id", None)
+        cname = f"node{i}.{consortium_domain.strip('.').lower()}" if consortium_domain else None
+        tls_names = tuple(n for n in (cname, round_robin) if n)
+        url = next((rpc[k.lower()] for k in (node_id, name, hostname) if k and k.lower() in rpc), None)
+        out.append(DoctorTarget(name=name, hostname=hostname, p2p_port=int(getattr(card, "p2p_port", 26656)),
+                                node_id=node_id, rpc_url=url, tls_names=tls_names, cname_name=cname,
+                                local=name in local_names))
+    return out

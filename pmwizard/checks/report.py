@@ -1,0 +1,50 @@
+"""Findings as text for a person: grouped by member or target, a symbol AND a word per finding (so
+colour is never the only signal), colour only on a terminal and never with NO_COLOR set."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import TextIO
+
+from pmwizard.checks.finding import Finding, Status, summarize
+
+SYMBOL = {Status.PASS: "✓", Status.WARN: "!", Status.FAIL: "✗", Status.ERROR: "?"}
+WORD = {Status.PASS: "pass", Status.WARN: "warn", Status.FAIL: "FAIL", Status.ERROR: "error"}
+COLOUR = {Status.PASS: "\033[32m", Status.WARN: "\033[33m", Status.FAIL: "\033[31m", Status.ERROR: "\033[35m"}
+RESET, DIM, BOLD = "\033[0m", "\033[2m", "\033[1m"
+
+
+def use_colour(stream: TextIO) -> bool:
+    """Colour on a TTY only, and never when NO_COLOR is set (https://no-color.org)."""
+    return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
+
+
+def group_of(f: Finding) -> str:
+    return str(f.evidence.get("member") or f.target.split(":")[0].split(" ")[0])
+
+
+def finding_line(f: Finding, colour: bool = False) -> str:
+    status = Status(f.status)
+    head = f"{SYMBOL[status]} {WORD[status]:<5}"
+    if colour:
+        head = f"{COLOUR[status]}{head}{RESET}"
+    line = f"  {head} {f.check:<14} {f.code:<17} {f.message}"
+    if status != Status.PASS and f.fix:
+        fix = f"fix: {f.fix}"
+        line += "\n" + " " * 10 + (f"{DIM}{fix}{RESET}" if colour else fix)
+    return line
+
+
+def render_text(findings: Iterable[Finding], colour: bool = False) -> str:
+    items = list(findings)
+    groups: dict[str, list[Finding]] = {}
+    for f in items:
+        groups.setdefault(group_of(f), []).append(f)
+    out = []
+    for name, found in groups.items():
+        out.append(f"{BOLD}{name}{RESET}" if colour else name)
+        out += [finding_line(f, colour) for f in found]
+    counts = summarize(items)
+    out.append(", ".join(f"{counts[s.value]} {s.value}" for s in Status))
+    return "\n".join(out) + "\n"

@@ -1,0 +1,140 @@
+"""`pmwizard check dns|tls|cert-files|csr`: live DNS and TLS checks, certificate files before deployment,
+and a new private key + CSR. Text grouped by target (symbol and word per finding) or `--json` (SPEC §5);
+exit 0 when everything passed or only warned, 1 when something failed or could not be checked."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from pmwizard.cli.common import add_check_yes, print_json
+
+
+def _timeout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 300:
+        raise argparse.ArgumentTypeError("use a timeout between 0 and 300 seconds")
+    return value
+
+
+def add_dns_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--nameserver", action="append", default=[], metavar="IP[:PORT]",
+                   help="send every DNS query to this server (repeatable; port 53 unless given; IPv6 as [::1]:5353)")
+    p.add_argument("--timeout", type=_timeout, default=5.0, metavar="S",
+                   help="seconds before a silent server counts as a timeout (default 5)")
+    p.add_argument("--json", action="store_true", help="print one JSON document: findings and summary")
+
+
+def report(findings: Sequence, as_json: bool) -> int:
+    from pmwizard.checks.finding import exit_code, report_json
+    from pmwizard.checks.report import render_text, use_colour
+
+    if as_json:
+        print_json(report_json(findings))
+    else:
+        sys.stdout.write(render_text(findings, colour=use_colour(sys.stdout)))
+    return exit_code(findings)
+
+
+def _nameservers(values: Sequence[str]) -> list:
+    from pmwizard.checks.lookup import parse_nameserver
+
+    return [parse_nameserver(v) for v in values]  # InputError names --nameserver before any query
+
+
+def cmd_dns(args: argparse.Namespace) -> int:
+    import ipaddress
+
+    from pmwizard.checks.dnscheck import check_dns
+    from pmwizard.errors import InputError
+
+    for ip in args.expect_ip:
+        try:
+            ipaddress.ip_address(ip)
+        except ValueError:
+            raise InputError("--expect-ip", ip, "not an IP address") from None
+    findings = asyncio.run(check_dns(args.name, expect_ips=args.expect_ip, cname_target=args.cname_target,
+                                     ca=args.ca, nameservers=_nameservers(args.nameserver), timeout=args.timeout))
+    return report(findings, args.json)
+
+
+def cmd_tls(args: argparse.Namespace) -> int:
+    from pmwizard.checks.tlscheck import check_tls
+
+    findings = asyncio.run(check_tls(args.host, port=args.port, names=args.name, ca_file=args.ca_file,
+                                     nameservers=_nameservers(args.nameserver), timeout=args.timeout))
+    return report(findings, args.json)
+
+
+def cmd_cert_files(args: argparse.Namespace) -> int:
+    from pmwizard.checks.certfiles import check_cert_files
+
+    return report(check_cert_files(args.cert, args.key, names=args.name, ca_file=args.ca_file), args.json)
+
+
+def cmd_csr(args: argparse.Namespace) -> int:
+    from pmwizard.checks.certfiles import csr_plan, plan_preview
+
+    plan, key_file, csr_file = csr_plan(args.hostname, args.name, args.output, key_type=args.key_type)
+    if args.check:
+        sys.stdout.write(plan_preview(plan, [key_file]))
+        return 0
+    for w in plan.apply():
+        print(f"wrote {w.path}" + (" (private key, mode 0600; keep it on this server)" if w.path == key_file
+                                   else ""))
+    print(f"next: give {csr_file} to your CA; install the certificate it returns with "
+          f"`ssl_certificate /path/fullchain.pem;` and `ssl_certificate_key {key_file};`")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("check", help="check DNS, TLS or certificate files; make a key and CSR",
+                              description="Live checks of one name (DNS, TLS) and of certificate files.")
+    sub = p.add_subparsers(dest="check_command", metavar="CHECK", required=True)
+
+    d = sub.add_parser("dns", help="A/AAAA, CNAME, CAA and the zone's own servers for NAME",
+                       description="Check NAME in DNS: syntax, A and AAAA (private addresses flagged), CNAME "
+                                   "chain, CAA, and the zone's authoritative servers asked directly.")
+    d.add_argument("name", metavar="NAME")
+    d.add_argument("--expect-ip", action="append", default=[], metavar="IP", help="the address(es) NAME must have")
+    d.add_argument("--cname-target", metavar="HOST", help="NAME must be a CNAME for HOST")
+    d.add_argument("--ca", metavar="DOMAIN", help="the CA that will issue (CAA must allow it), e.g. letsencrypt.org")
+    add_dns_options(d)
+    d.set_defaults(func=cmd_dns)
+
+    t = sub.add_parser("tls", help="the certificate HOST serves on every address it resolves to",
+                       description="Connect to each A/AAAA address of HOST with SNI=HOST and judge the chain the "
+                                   "server sends: completeness, trust, names, validity, key, signature, protocol.")
+    t.add_argument("host", metavar="HOST")
+    t.add_argument("--port", type=int, default=443, help="TLS port (default 443)")
+    t.add_argument("--name", action="append", default=[], metavar="EXTRA",
+                   help="another name clients type that the certificate must cover (repeatable)")
+    t.add_argument("--ca-file", metavar="PEM", help="extra trusted root(s), e.g. a consortium's own CA")
+    add_dns_options(t)
+    t.set_defaults(func=cmd_tls)
+
+    f = sub.add_parser("cert-files", help="a certificate and key file before you deploy them",
+                       description="Check CERT (PEM, leaf first then intermediates) and KEY: they parse, the key "
+                                   "belongs to the certificate, the chain is complete and in order, names, dates.")
+    f.add_argument("cert", metavar="CERT")
+    f.add_argument("key", metavar="KEY", nargs="?")
+    f.add_argument("--name", action="append", default=[], metavar="NAME", help="a name it must cover (repeatable)")
+    f.add_argument("--ca-file", metavar="PEM", help="extra trusted root(s)")
+    f.add_argument("--json", action="store_true", help="print one JSON document: findings and summary")
+    f.set_defaults(func=cmd_cert_files)
+
+    c = sub.add_parser("csr", help="make a private key and a certificate signing request",
+                       description="Write DIR/HOST.key (private key, 0600, never overwritten, never shown) and "
+                                   "DIR/HOST.csr for HOST and every --name. --check previews, --yes writes.")
+    c.add_argument("--hostname", required=True, metavar="HOST", help="the node's host name (first name, CN)")
+    c.add_argument("--name", action="append", default=[], metavar="NAME",
+                   help="another name: consortium CNAME, round-robin name (repeatable)")
+    c.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for the key and CSR")
+    c.add_argument("--key-type", choices=("ec", "rsa"), default="ec", help="ec = P-256 (default), rsa = 3072 bits")
+    add_check_yes(c)
+    c.set_defaults(func=cmd_csr)

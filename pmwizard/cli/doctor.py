@@ -1,0 +1,85 @@
+"""`pmwizard doctor`: check every member of a network (or this node) at once and say what to fix."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from pmwizard.cli.check import add_dns_options, report
+
+
+def _load_cards(paths: list[str]) -> list:
+    from pmwizard.core.cards import read_cards
+    from pmwizard.errors import InputError
+
+    cards = []
+    for p in paths:
+        for check in read_cards(Path(p)):
+            if not check.valid or check.card is None:
+                raise InputError(check.source, None, "; ".join(check.errors) or "not a valid member card")
+            cards.append(check.card)
+    return cards
+
+
+def _chain_id(path: str | None) -> str | None:
+    if not path:
+        return None
+    from pmwizard.core.genesis import read_genesis
+    from pmwizard.errors import InputError
+
+    rep = read_genesis(Path(path))
+    if not rep.valid:
+        raise InputError(rep.source, None, "; ".join(rep.errors))
+    return rep.chain_id
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from pmwizard.checks.doctor import DoctorTarget, member_targets, parse_rpc_options, run_doctor
+    from pmwizard.checks.lookup import parse_nameserver
+    from pmwizard.checks.report import finding_line
+
+    nameservers = [str(parse_nameserver(n)) for n in args.nameserver]
+    rpc = parse_rpc_options(args.rpc)
+    chain_id = _chain_id(args.genesis)
+    domain = args.consortium_domain.strip(".").lower() if args.consortium_domain else None
+    round_robin = args.round_robin or domain
+    cards = _load_cards(args.cards)
+    if cards:
+        targets = member_targets(cards, consortium_domain=domain, round_robin=round_robin, rpc=rpc)
+    else:
+        targets = [DoctorTarget(name=args.hostname or "this node", hostname=args.hostname, p2p_port=args.p2p_port,
+                                rpc_url=rpc.get("local") or next(iter(rpc.values()), "http://127.0.0.1:26657"),
+                                local=True, tls_names=tuple(n for n in (round_robin,) if n))]
+    live = not args.json and sys.stderr.isatty()
+
+    def progress(f) -> None:
+        if live:
+            print(f"{f.evidence.get('member', '')}: {finding_line(f).strip().splitlines()[0]}", file=sys.stderr)
+
+    findings = asyncio.run(run_doctor(targets, chain_id=chain_id, nameservers=nameservers, ca_file=args.ca_file,
+                                      timeout=args.timeout, concurrency=args.concurrency,
+                                      round_robin=round_robin if cards else None, on_finding=progress))
+    return report(findings, args.json)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "doctor", help="check all members of a network (or this node): DNS, TLS, P2P, API, RPC",
+        description="Check every member of the network given by member cards (and the genesis for the chain id) "
+                    "concurrently; without cards, check this node on loopback (P2P, RPC, API, Tarantool).")
+    p.add_argument("cards", nargs="*", metavar="CARD", help="member card files or folders")
+    p.add_argument("--genesis", metavar="FILE", help="genesis.json: its chain_id is compared with each node's RPC")
+    p.add_argument("--consortium-domain", metavar="D",
+                   help="member i must have the CNAME nodeI.D and a certificate covering it and the round-robin name")
+    p.add_argument("--round-robin", metavar="NAME", help="the round-robin name (default: the consortium domain)")
+    p.add_argument("--ca-file", metavar="PEM", help="extra trusted root(s) for the TLS checks")
+    p.add_argument("--rpc", action="append", default=[], metavar="NODE_ID_OR_NAME=URL",
+                   help="where a member's Tendermint RPC answers, e.g. node1=http://10.0.0.5:26657 (repeatable); "
+                        "without it http://HOST:26657 is tried and silence is only a warning")
+    p.add_argument("--hostname", metavar="H", help="without cards: this node's public host name (DNS and TLS)")
+    p.add_argument("--p2p-port", type=int, default=26656, help="without cards: this node's P2P port")
+    p.add_argument("--concurrency", type=int, default=64, help="members checked at once (default 64)")
+    add_dns_options(p)
+    p.set_defaults(func=cmd_doctor)
