@@ -112,7 +112,7 @@ def csr_plan(hostname: str, names: Sequence[str] = (), out_dir: str | Path = "."
         problems = validate(n.removeprefix("*."))
         if problems:
             raise InputError("--hostname" if n == all_names[0] else "--name", n, "; ".join(problems))
-    out = Path(out_dir).expanduser()
+    out = Path(out_dir).expanduser().absolute()
     key_file, csr_file = out / f"{all_names[0]}.key", out / f"{all_names[0]}.csr"
     if key_file.exists():
         raise WriteRefused(f"{key_file}: a key file exists and is never overwritten; choose another -o folder")
@@ -142,7 +142,7 @@ def plan_preview(plan: Plan, secret_paths: Sequence[Path]) -> str:
     """The plan's diff with private key files shown only by name, mode and size (never their content)."""
     secret = {Path(p).expanduser().absolute() for p in secret_paths}
     parts = []
-    for change in plan.pending():
+    for change in plan.pending:
         if change.path in secret:
             parts.append(f"# create {change.path} (private key, mode {change.mode:04o}, {len(change.new)} bytes; "
                          "content not shown)\n")

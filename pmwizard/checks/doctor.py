@@ -18,7 +18,7 @@ from pmwizard.checks.dnscheck import check_dns, resolve_addresses
 from pmwizard.checks.finding import Finding, Status
 from pmwizard.checks.lookup import Resolver
 from pmwizard.checks.reach import check_api, check_p2p, check_rpc, check_tarantool
-from pmwizard.checks.tlscheck import is_ip, check_tls
+from pmwizard.checks.tlscheck import check_tls, is_ip
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,61 @@
+"""Every code of SPEC §6 for DNS, TLS and reachability is produced by at least one test of this folder.
+Runs last (file name); each test hands its findings to coverage.seen. The table below is the catalogue,
+spelled exactly as in SPEC §6, with the test that produces each code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from .coverage import PRODUCED
+
+CATALOGUE = {
+    "dns.name": {"ok": "test_dns::good_name", "invalid": "test_dns::name_syntax_and_doubled_suffix"},
+    "dns.a": {"ok": "test_dns::good_name", "nxdomain": "test_dns::nxdomain_and_nodata",
+              "nodata": "test_dns::nxdomain_and_nodata", "mismatch": "test_dns::mismatch",
+              "private": "test_dns::aaaa_absent_and_private", "servfail": "test_dns::servfail",
+              "timeout": "test_dns::silent_resolver"},
+    "dns.aaaa": {"ok": "test_dns::good_name", "absent": "test_dns::aaaa_absent", "private": "test_dns::private"},
+    "dns.cname": {"ok": "test_dns::cname_ok", "missing": "test_dns::cname_missing",
+                  "wrong_target": "test_dns::cname_wrong_target + test_doctor", "dangling": "test_dns::dangling",
+                  "loop": "test_dns::loop"},
+    "dns.caa": {"ok": "test_dns::caa", "forbids": "test_dns::caa"},
+    "dns.authority": {"agree": "test_dns::good_name", "disagree": "test_dns::authority (split.test)",
+                      "lame": "test_dns::authority (lame.test)"},
+    "tls.connect": {"ok": "test_tls::nginx_good", "refused": "test_tls::refused", "timeout": "test_tls::never_finishing",
+                    "not_tls": "test_tls::plain_http"},
+    "tls.chain": {"ok": "test_tls::nginx_good", "incomplete": "test_tls::nginx_leaf_without_intermediate",
+                  "untrusted": "test_tls::untrusted", "self_signed": "test_tls::self_signed"},
+    "tls.name": {"ok": "test_tls::nginx_good", "mismatch": "test_tls::wrong_name"},
+    "tls.validity": {"ok": "test_tls::nginx_good", "expired": "test_tls::validity", "expiring": "test_tls::validity",
+                     "not_yet_valid": "test_tls::validity"},
+    "tls.key": {"ok": "test_tls::nginx_good", "weak": "test_tls::weak_key (RSA 1024)"},
+    "tls.signature": {"ok": "test_tls::nginx_good", "weak": "test_tls::sha1_signature"},
+    "tls.protocol": {"ok": "test_tls::nginx_good", "old": "test_tls::old_protocol (TLS 1.1)"},
+    "tls.shared": {"ok": "test_doctor", "shared": "test_doctor"},
+    "net.p2p": {"open": "test_reach (Tendermint)", "closed": "test_reach", "timeout": "test_reach (full backlog)"},
+    "api.planetmint": {"ok": "test_reach", "unexpected": "test_reach", "unreachable": "test_reach"},
+    "rpc.status": {"ok": "test_reach (Tendermint)", "node_id_mismatch": "test_reach",
+                   "chain_id_mismatch": "test_reach", "unreachable": "test_reach"},
+    "tarantool": {"ok": "test_reach (Tarantool 2.6)", "unreachable": "test_reach", "not_tarantool": "test_reach"},
+}
+SPEC = Path("/work/shared/SPEC.md")
+
+
+def test_table_matches_the_spec() -> None:
+    if not SPEC.exists():
+        pytest.skip("SPEC.md not beside the repository")
+    rows = dict(re.findall(r"^\| ([a-z0-9.]+) \| ([a-z_, ]+) \|", SPEC.read_text(), re.MULTILINE))
+    for check, codes in CATALOGUE.items():
+        assert set(rows[check].replace(" ", "").split(",")) == set(codes), check
+
+
+def test_every_code_was_produced(request: pytest.FixtureRequest) -> None:
+    modules = {Path(str(i.fspath)).name for i in request.session.items}
+    needed = {"test_dns.py", "test_tls.py", "test_reach.py", "test_doctor.py"}
+    if not needed <= modules:
+        pytest.skip("run the whole tests/checks folder to see the coverage of the catalogue")
+    missing = [f"{c}/{code}" for c, codes in CATALOGUE.items() for code in codes if (c, code) not in PRODUCED]
+    assert not missing, f"codes no test produced: {missing}"
