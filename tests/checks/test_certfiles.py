@@ -45,7 +45,7 @@ def test_key_of_another_certificate(pki, tmp_path) -> None:
     _, other_key = pki.leaf(NAMES).write(tmp_path, "b")
     found = check_cert_files(cert, other_key)
     assert codes(found, "tls.files") == ["key_mismatch"]
-    assert "ssl_certificate_key" in [f for f in found if f.code == "key_mismatch"][0].fix
+    assert "ssl_certificate_key" in next(f for f in found if f.code == "key_mismatch").fix
     text = " ".join(str(f.to_json()) for f in found)
     assert "PRIVATE KEY" not in text
 

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.servers
 
 
 def pmwizard(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pmwizard", *args], capture_output=True, text=True, timeout=60,
+    return subprocess.run([sys.executable, "-m", "pmwizard", *args], capture_output=True, text=True, timeout=60, check=False,
                           env={**os.environ, **(env or {})})
 
 
