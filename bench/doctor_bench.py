@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Benchmark (not a test): doctor over 50 members whose DNS and TLS servers answer after 200 ms.
+
+SPEC §8: the whole run should take under 2x one member's run, not 50x. Every member's DNS goes to one
+delaying DNS responder (dnspython, 200 ms per answer), its TLS to a server that waits 200 ms before the
+handshake, its P2P port to a listener that accepts after 200 ms. Prints both times and their ratio, and
+what a silent resolver and a blackholed host cost with a 1 s timeout.
+
+    python bench/doctor_bench.py [--members 50] [--delay 0.2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pmwizard.checks.dnscheck import check_dns  # noqa: E402
+from pmwizard.checks.doctor import DoctorTarget, dns_member, p2p_member, run_doctor, tls_member  # noqa: E402
+from pmwizard.checks.reach import check_p2p  # noqa: E402
+from tests.support.dnsserver import DelayedDnsServer  # noqa: E402
+from tests.support.faults import full_backlog, silent_udp  # noqa: E402
+from tests.support.pki import TestPKI  # noqa: E402
+from tests.support.tlsserver import server_context  # noqa: E402
+
+ZONE = "bench.test"
+
+
+class SlowServers:
+    """A TLS server and a P2P listener on loopback, both answering after `delay`, in their own loop."""
+
+    def __init__(self, cert: Path, key: Path, delay: float) -> None:
+        self.ctx = server_context(cert, key, seclevel0=False)
+        self.delay = delay
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    async def _handshake_later(self, transport: asyncio.Transport, proto: asyncio.Protocol) -> None:
+        # Reading stays paused during the delay, so the ClientHello waits in the kernel for start_tls.
+        await asyncio.sleep(self.delay)
+        try:
+            await self.loop.start_tls(transport, proto, self.ctx, server_side=True)
+        except (OSError, ConnectionError, asyncio.TimeoutError):
+            transport.close()
+
+    async def _p2p(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(self.delay)
+        writer.close()
+
+    async def _start(self) -> tuple[int, int]:
+        servers = self
+
+        class Hold(asyncio.Protocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                transport.pause_reading()  # type: ignore[attr-defined]
+                servers.loop.create_task(servers._handshake_later(transport, self))  # type: ignore[arg-type]
+
+        self.tls = await self.loop.create_server(Hold, "127.0.0.1", 0, backlog=512)
+        self.p2p = await asyncio.start_server(self._p2p, "127.0.0.1", 0, backlog=512)
+        return self.tls.sockets[0].getsockname()[1], self.p2p.sockets[0].getsockname()[1]
+
+    def __enter__(self) -> tuple[int, int]:
+        self.thread.start()
+        return asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(10)
+
+    def __exit__(self, *exc: object) -> None:
+        self.loop.call_soon_threadsafe(self.tls.close)
+        self.loop.call_soon_threadsafe(self.p2p.close)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+def records(members: int) -> dict:
+    recs = {(ZONE, "SOA"): [f"ns.{ZONE}. hostmaster.{ZONE}. 1 3600 600 86400 300"],
+            (ZONE, "NS"): [f"ns.{ZONE}."], (f"ns.{ZONE}", "A"): ["127.0.0.1"]}
+    for i in range(1, members + 1):
+        recs[(f"m{i}.{ZONE}", "A")] = ["127.0.0.1"]
+    return recs
+
+
+async def timed(coro) -> tuple[float, list]:  # noqa: ANN001
+    start = time.perf_counter()
+    result = await coro
+    return time.perf_counter() - start, result
+
+
+async def main(members: int, delay: float) -> None:
+    tmp = Path(__import__("tempfile").mkdtemp(prefix="pmwizard-bench-"))
+    pki = TestPKI("bench")
+    cert, key = pki.leaf([f"*.{ZONE}"]).write(tmp, "bench")
+    root = str(pki.write_root(tmp / "root.pem"))
+    checks = [("dns", dns_member), ("tls", tls_member), ("net.p2p", p2p_member)]
+    with DelayedDnsServer(records(members), delay=delay) as dns_server, SlowServers(cert, key, delay) as ports:
+        tls_port, p2p_port = ports
+        targets = [DoctorTarget(f"m{i}", f"m{i}.{ZONE}", p2p_port=p2p_port, tls_port=tls_port)
+                   for i in range(1, members + 1)]
+        kw = {"nameservers": [dns_server.nameserver], "ca_file": root, "timeout": 5.0, "checks": checks}
+        await run_doctor(targets[:1], **kw)  # warm-up: trust store, imports
+        one, found_one = await timed(run_doctor(targets[:1], **kw))
+        whole, found = await timed(run_doctor(targets, **kw))
+    bad = [f for f in found if f.status in ("fail", "error") and f.check != "tls.shared"]
+    print(f"members: {members}, every DNS/TLS/P2P answer delayed {delay * 1000:.0f} ms")
+    print(f"one member:  {one:.2f} s ({len(found_one)} findings)")
+    print(f"{members} members: {whole:.2f} s ({len(found)} findings, {len(bad)} unexpected fail/error)")
+    print(f"ratio: {whole / one:.2f}x (target < 2x)")
+    for f in bad[:5]:
+        print("  unexpected:", f.check, f.code, f.message)
+    with silent_udp() as port:
+        t, _ = await timed(check_dns("m1.bench.test", nameservers=[f"127.0.0.1:{port}"], timeout=1.0))
+    print(f"silent resolver, timeout 1 s: check dns took {t:.2f} s")
+    with full_backlog() as port:
+        t, _ = await timed(check_p2p("127.0.0.1", port, timeout=1.0))
+    print(f"blackholed host, timeout 1 s: net.p2p took {t:.2f} s")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=50)
+    parser.add_argument("--delay", type=float, default=0.2)
+    args = parser.parse_args()
+    asyncio.run(main(args.members, args.delay))
