@@ -20,13 +20,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pmwizard.checks.dnscheck import check_dns  # noqa: E402
-from pmwizard.checks.doctor import DoctorTarget, dns_member, p2p_member, run_doctor, tls_member  # noqa: E402
-from pmwizard.checks.reach import check_p2p  # noqa: E402
-from tests.support.dnsserver import DelayedDnsServer  # noqa: E402
-from tests.support.faults import full_backlog, silent_udp  # noqa: E402
-from tests.support.pki import TestPKI  # noqa: E402
-from tests.support.tlsserver import server_context  # noqa: E402
+from pmwizard.checks.dnscheck import check_dns
+from pmwizard.checks.doctor import DoctorTarget, dns_member, p2p_member, run_doctor, tls_member
+from pmwizard.checks.reach import check_p2p
+from tests.support.dnsserver import DelayedDnsServer
+from tests.support.faults import full_backlog, silent_udp
+from tests.support.pki import TestPKI
+from tests.support.tlsserver import server_context
 
 ZONE = "bench.test"
 
@@ -45,7 +45,7 @@ class SlowServers:
         await asyncio.sleep(self.delay)
         try:
             await self.loop.start_tls(transport, proto, self.ctx, server_side=True)
-        except (OSError, ConnectionError, asyncio.TimeoutError):
+        except (TimeoutError, OSError, ConnectionError):
             transport.close()
 
     async def _p2p(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -83,7 +83,7 @@ def records(members: int) -> dict:
     return recs
 
 
-async def timed(coro) -> tuple[float, list]:  # noqa: ANN001
+async def timed(coro) -> tuple[float, list]:
     start = time.perf_counter()
     result = await coro
     return time.perf_counter() - start, result
