@@ -19,6 +19,7 @@ from pmwizard.checks.lookup import NODATA, NXDOMAIN, OK, Lookup, Nameserver, Res
 
 TTL = 3600
 MAX_CNAME_HOPS = 8
+OVERALL_STEPS = 4  # CNAME walk, A/AAAA, zone + NS, authority: the whole check's budget in timeouts
 
 
 def zone_line(name: str, rdtype: str, value: str) -> str:
@@ -100,7 +101,10 @@ def _hostname_rules():
 def _validate_fallback(name: str) -> list[str]:
     import re
 
-    text = name.rstrip(".")
+    try:
+        text = name.rstrip(".").encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        return [f"not a valid international name: {exc}"]
     if not text or len(text.encode()) > 253:
         return ["a host name has 1 to 253 characters"]
     bad = [lab for lab in text.split(".") if not re.fullmatch(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)", lab)]
@@ -282,24 +286,41 @@ async def _authority_findings(resolver: Resolver, name: str, chain: CnameChain, 
 async def check_dns(name: str, *, expect_ips: Sequence[str] = (), cname_target: str | None = None,
                     ca: str | None = None, nameservers: Sequence[Nameserver | str] = (),
                     timeout: float = 5.0, authority: bool = True) -> list[Finding]:
-    """All DNS findings for one name (SPEC §6). Never raises for DNS trouble; bounded by `timeout` per step."""
+    """All DNS findings for one name (SPEC §6). Never raises for DNS trouble. Each question is bounded by
+    `timeout`, and the whole check by OVERALL_STEPS x timeout (a resolver that answers, slowly, every time)."""
     findings = check_name(name)
     if findings[0].status == Status.FAIL:
         return findings
-    resolver = Resolver(nameservers, timeout)
+    resolver = Resolver(nameservers, timeout)  # bad --nameserver: InputError before any question
+    try:
+        return findings + await asyncio.wait_for(
+            _check_dns(resolver, name, expect_ips, cname_target, ca, authority), timeout * OVERALL_STEPS)
+    except TimeoutError:
+        slow = Lookup(name, "A", "timeout", detail=f"DNS answers so slowly that the whole check took over "
+                                                   f"{timeout * OVERALL_STEPS:g} s")
+        return [*findings, _trouble("dns.a", name, slow)]
+
+
+async def _check_dns(resolver: Resolver, name: str, expect_ips: Sequence[str], cname_target: str | None,
+                     ca: str | None, authority: bool) -> list[Finding]:
+    findings: list[Finding] = []
     chain = await walk_cnames(resolver, name)
     if chain.broken in ("loop", "dangling"):
         return findings + _cname_findings(name, chain, cname_target)
     if chain.failed is not None:
         res = chain.failed
         a_find = _trouble("dns.a", name, res) if res.trouble else _a_findings(name, res, expect_ips)[0]
-        out = findings + [a_find]
+        out = [*findings, a_find]
         if cname_target and not res.trouble:
             out += _cname_findings(name, chain, cname_target)
         return out
     findings += _cname_findings(name, chain, cname_target)
-    zone_task = asyncio.ensure_future(resolver.zone_of(chain.final if not chain.hops else name))
-    a, aaaa = await asyncio.gather(resolver.lookup(chain.final, "A"), resolver.lookup(chain.final, "AAAA"))
+    zone_task = asyncio.ensure_future(resolver.zone_of(name))
+    try:
+        a, aaaa = await asyncio.gather(resolver.lookup(chain.final, "A"), resolver.lookup(chain.final, "AAAA"))
+    except asyncio.CancelledError:
+        zone_task.cancel()  # the overall deadline passed: leave nothing running
+        raise
     findings += _a_findings(name, a, expect_ips)
     if not a.trouble:
         findings += _aaaa_findings(name, aaaa)

@@ -11,6 +11,8 @@ from pmwizard.cli.check import add_dns_options, report
 
 
 def _load_cards(paths: list[str]) -> list:
+    if not paths:
+        return []
     from pmwizard.core.cards import read_cards
     from pmwizard.errors import InputError
 
@@ -51,7 +53,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     else:
         targets = [DoctorTarget(name=args.hostname or "this node", hostname=args.hostname, p2p_port=args.p2p_port,
                                 rpc_url=rpc.get("local") or next(iter(rpc.values()), "http://127.0.0.1:26657"),
-                                local=True, tls_names=tuple(n for n in (round_robin,) if n))]
+                                local=True, tarantool_port=args.tarantool_port, tls_names=tuple(n for n in (round_robin,) if n))]
     live = not args.json and sys.stderr.isatty()
 
     def progress(f) -> None:
@@ -80,6 +82,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "without it http://HOST:26657 is tried and silence is only a warning")
     p.add_argument("--hostname", metavar="H", help="without cards: this node's public host name (DNS and TLS)")
     p.add_argument("--p2p-port", type=int, default=26656, help="without cards: this node's P2P port")
+    p.add_argument("--tarantool-port", type=int, default=3303, help="without cards: Tarantool's port on loopback")
     p.add_argument("--concurrency", type=int, default=64, help="members checked at once (default 64)")
     add_dns_options(p)
     p.set_defaults(func=cmd_doctor)

@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 import urllib.request
@@ -17,7 +18,7 @@ import pytest
 from tests.support.dnsserver import DelayedDnsServer, KnotServer, knot_server, zone_text
 from tests.support.faults import rcode_dns_server
 from tests.support.ports import free_port
-from tests.support.require import tendermint_binary
+from tests.support.require import require_binary, tendermint_binary
 
 ZONES = {
     "good.test": zone_text([
@@ -106,3 +107,25 @@ def tendermint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     finally:
         stop_process(proc)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def tarantool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    binary = require_binary("tarantool")
+    work = tmp_path_factory.mktemp("tarantool")
+    port = free_port()
+    (work / "init.lua").write_text(f"box.cfg{{listen = '127.0.0.1:{port}', work_dir = '{work}', log = '{work}/t.log'}}\n")
+    proc = subprocess.Popen([binary, str(work / "init.lua")], cwd=work, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.3):
+                break
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log = work / "t.log"
+                raise RuntimeError("tarantool did not listen:\n" + (log.read_text() if log.exists() else ""))
+            time.sleep(0.05)
+        yield port
+    finally:
+        stop_process(proc)

@@ -98,3 +98,26 @@ def test_targets_from_cards_and_rpc_option() -> None:
     assert [t.rpc_url for t in targets] == [None, "http://10.0.0.2:26657", "http://10.0.0.3:26657"]
     with pytest.raises(InputError, match="--rpc"):
         parse_rpc_options(["node1:26657"])
+
+
+async def test_doctor_local_node(tendermint, tarantool) -> None:
+    with refused_port() as closed:
+        local = DoctorTarget("this node", None, p2p_port=tendermint["p2p"], rpc_url=tendermint["rpc"],
+                             local=True, tarantool_port=tarantool, tls_port=closed, api_http_port=closed)
+        found = seen(await run_doctor([local], chain_id=tendermint["chain_id"], timeout=3.0))
+    codes = {f.check: f.code for f in found}
+    assert codes == {"net.p2p": "open", "rpc.status": "ok", "tarantool": "ok", "api.planetmint": "unreachable"}
+
+
+def test_doctor_cli_local_json(tendermint, tarantool) -> None:
+    import json
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "pmwizard", "doctor", "--rpc", f"local={tendermint['rpc']}",
+                        "--p2p-port", str(tendermint["p2p"]), "--tarantool-port", str(tarantool), "--timeout", "2",
+                        "--json"], capture_output=True, text=True, timeout=60, check=False)
+    doc = json.loads(r.stdout)
+    codes = {f["check"]: f["code"] for f in doc["findings"]}
+    assert codes["rpc.status"] == "ok" and codes["net.p2p"] == "open" and codes["tarantool"] == "ok"
+    assert r.returncode == (1 if doc["summary"]["fail"] + doc["summary"]["error"] else 0)

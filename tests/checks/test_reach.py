@@ -3,11 +3,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,38 +13,13 @@ from pmwizard.checks.finding import Status
 from pmwizard.checks.reach import check_api, check_p2p, check_rpc, check_tarantool
 from tests.support.faults import full_backlog, http_text_server, refused_port, silent_tcp
 from tests.support.pki import TestPKI
-from tests.support.ports import free_port
-from tests.support.require import require_binary
 from tests.support.tlsserver import tls_server
 
-from .conftest import stop_process
 from .coverage import seen
 
 pytestmark = pytest.mark.servers
 PLANETMINT_ROOT = {"api": {"v1": {"docs": "https://docs.planetmint.io/", "transactions": "/api/v1/transactions/"}},
                    "docs": "https://docs.planetmint.io/", "software": "Planetmint", "version": "2.5.3"}
-
-
-@pytest.fixture(scope="module")
-def tarantool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    binary = require_binary("tarantool")
-    work = tmp_path_factory.mktemp("tarantool")
-    port = free_port()
-    (work / "init.lua").write_text(f"box.cfg{{listen = '127.0.0.1:{port}', work_dir = '{work}', log = '{work}/t.log'}}\n")
-    proc = subprocess.Popen([binary, str(work / "init.lua")], cwd=work, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            with contextlib.suppress(OSError), __import__("socket").create_connection(("127.0.0.1", port), 0.3):
-                break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log = work / "t.log"
-                raise RuntimeError("tarantool did not listen:\n" + (log.read_text() if log.exists() else ""))
-            time.sleep(0.05)
-        yield port
-    finally:
-        stop_process(proc)
 
 
 async def test_p2p_open_closed_timeout(tendermint) -> None:

@@ -126,3 +126,24 @@ async def test_never_finishing_handshake_costs_at_most_the_timeout() -> None:
         took = time.monotonic() - start
     assert (c.status, c.code) == (Status.ERROR, "timeout")
     assert took < 4.0, f"a stalled handshake with timeout 1 s took {took:.1f} s"
+
+
+async def test_ipv6_nameserver_and_each_address_separately(pki, root, tmp_path) -> None:
+    """Knot on [::1]; the name has A 127.0.0.1 and AAAA ::1, and TLS listens on ::1 only: the IPv4
+    address is refused while IPv6 clients get a good certificate."""
+    from tests.support.dnsserver import knot_server, zone_text
+
+    zone = {"six.test": zone_text([("www", "A", "127.0.0.1"), ("www", "AAAA", "::1")])}
+    cert, key = pki.leaf(["www.six.test"]).write(tmp_path, "six")
+    with knot_server(tmp_path / "knot6", zone, host="::1") as knot6, tls_server(cert, key, host="::1") as srv:
+        assert knot6.nameserver.startswith("[::1]:")
+        from pmwizard.checks.dnscheck import check_dns
+
+        dns_found = seen(await check_dns("www.six.test", nameservers=[knot6.nameserver], timeout=2.0))
+        assert one(dns_found, "dns.aaaa").code == "private"
+        assert one(dns_found, "dns.authority").code == "agree", "authority asked on [::1] at --nameserver's port"
+        f = seen(await check_tls("www.six.test", port=srv.port, ca_file=root, nameservers=[knot6.nameserver],
+                                 timeout=3.0))
+    connects = {x.evidence["address"]: x.code for x in f if x.check == "tls.connect"}
+    assert connects == {"127.0.0.1": "refused", "::1": "ok"}
+    assert one(f, "tls.chain").target == f"www.six.test:{srv.port} via [::1]"

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -30,6 +31,7 @@ import dns.flags
 import dns.message
 import dns.query
 import dns.rcode
+import dns.rdatatype
 import dns.rrset
 
 from tests.support.ports import free_tcp_udp_port
@@ -39,6 +41,23 @@ from tests.support.require import require_binary
 def zone_text(records: list[tuple[str, str, str]], ttl: int = 300) -> str:
     """Zone-file lines from (owner, type, value) tuples; owner relative or absolute (trailing dot)."""
     return "".join(f"{owner} {ttl} IN {rtype} {value}\n" for owner, rtype, value in records)
+
+
+def free_dns_port(host: str = "127.0.0.1") -> int:
+    """A port free for TCP and UDP on `host` (IPv4 or IPv6 loopback)."""
+    if ":" not in host:
+        return free_tcp_udp_port(host)
+    for _ in range(50):
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as t:
+            t.bind((host, 0))
+            port = int(t.getsockname()[1])
+            try:
+                with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as u:
+                    u.bind((host, port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free TCP+UDP port on {host}")
 
 
 @dataclass
@@ -64,12 +83,13 @@ def _full_zone(zone: str, body: str, ns_host: str) -> str:
     if " SOA " not in body:
         head += f"@ 300 IN SOA ns.{zone}. hostmaster.{zone}. 1 3600 600 86400 300\n"
     if " NS " not in body:
-        head += f"@ 300 IN NS ns.{zone}.\nns 300 IN A {ns_host}\n"
+        head += f"@ 300 IN NS ns.{zone}.\nns 300 IN {'AAAA' if ':' in ns_host else 'A'} {ns_host}\n"
     return head + body
 
 
 def _answers(host: str, port: int, zone: str) -> bool:
     q = dns.message.make_query(zone + ".", "SOA")
+    host = host.strip("[]")
     try:
         r = dns.query.udp(q, host, timeout=0.3, port=port)
     except (OSError, dns.exception.DNSException):  # not up yet: ask again
@@ -84,7 +104,7 @@ def knot_server(workdir: Path, zones: Mapping[str, str], host: str = "127.0.0.1"
     knotd = require_binary("knotd")
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    port = port or free_tcp_udp_port(host)
+    port = port or free_dns_port(host)
     conf = [
         "server:", f'    rundir: "{workdir}"', f"    listen: {host}@{port}",
         "database:", f'    storage: "{workdir}/db"',
