@@ -94,7 +94,8 @@ async def p2p_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
 
 
 async def api_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
-    return [await check_api(ctx.connect_to(t), https_port=t.tls_port, http_port=t.api_http_port, timeout=ctx.timeout)]
+    return [await check_api(t.address, https_port=t.tls_port, http_port=t.api_http_port, timeout=ctx.timeout,
+                            connect_to=ctx.connect_to(t))]
 
 
 async def rpc_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:

@@ -42,14 +42,17 @@ def _insecure_context() -> ssl.SSLContext:
     return ctx
 
 
-async def http_get(url: str, *, timeout: float = 5.0, max_bytes: int = 1 << 20) -> HttpReply:
+async def http_get(url: str, *, timeout: float = 5.0, max_bytes: int = 1 << 20,
+                   connect_to: str | None = None) -> HttpReply:
+    """GET `url`. `connect_to`: an address to connect to instead of resolving the URL's host, which still
+    goes in the Host header and SNI (so nginx picks the right server block)."""
     try:
-        return await asyncio.wait_for(_get(url, timeout, max_bytes), timeout)
+        return await asyncio.wait_for(_get(url, timeout, max_bytes, connect_to), timeout)
     except TimeoutError:
         raise HttpTrouble("timeout", f"no answer from {url} within {timeout:g} s") from None
 
 
-async def _get(url: str, timeout: float, max_bytes: int) -> HttpReply:
+async def _get(url: str, timeout: float, max_bytes: int, connect_to: str | None) -> HttpReply:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise HttpTrouble("bad", f"not an http(s) URL: {url!r}")
@@ -58,8 +61,8 @@ async def _get(url: str, timeout: float, max_bytes: int) -> HttpReply:
     host = parts.hostname
     try:
         reader, writer = await asyncio.open_connection(
-            host, port, ssl=_insecure_context() if secure else None,
-            server_hostname=host if secure else None, ssl_handshake_timeout=timeout + 5 if secure else None)
+            connect_to or host, port, ssl=_insecure_context() if secure else None,
+            server_hostname=host if secure and not _is_address(host) else None, ssl_handshake_timeout=timeout + 5 if secure else None)
     except ConnectionRefusedError:
         raise HttpTrouble("refused", f"connection refused by {host}:{port}") from None
     except (OSError, ssl.SSLError) as exc:
@@ -83,6 +86,10 @@ async def _get(url: str, timeout: float, max_bytes: int) -> HttpReply:
     finally:
         writer.close()
     return _parse(data)
+
+
+def _is_address(host: str) -> bool:
+    return host.replace(".", "").isdigit() or ":" in host
 
 
 def _parse(data: bytes) -> HttpReply:

@@ -40,15 +40,17 @@ def is_planetmint_root(doc: Any) -> bool:
             and isinstance(doc.get("api"), dict) and "version" in doc)
 
 
-async def check_api(host: str, *, https_port: int = 443, http_port: int = 9984, timeout: float = 5.0) -> Finding:
-    """GET / on the HTTPS root (nginx in front), else http://host:9984 (Planetmint itself)."""
+async def check_api(host: str, *, https_port: int = 443, http_port: int = 9984, timeout: float = 5.0,
+                    connect_to: str | None = None) -> Finding:
+    """GET / on the HTTPS root (nginx in front), else http://host:9984 (Planetmint itself).
+    `connect_to`: the address already resolved for host (Host header and SNI stay the name)."""
     urls = [f"https://{_hostport(host, https_port)}/", f"http://{_hostport(host, http_port)}/"]
     tried: list[str] = []
     unexpected: list[str] = []
     timeouts = 0
     for url in urls:
         try:
-            reply = await http_get(url, timeout=timeout)
+            reply = await http_get(url, timeout=timeout, connect_to=connect_to)
             doc = reply.json() if reply.status == 200 else None
         except HttpTrouble as exc:
             if exc.kind == "bad":

@@ -77,3 +77,40 @@ def test_colour_only_when_asked_for() -> None:
     plain = render_text([f])
     assert "\033[" not in plain and "! warn" in plain and "fix: use the public address" in plain
     assert plain.splitlines()[-1] == "0 pass, 1 warn, 0 fail, 0 error"
+
+
+def _run_on_terminal(args: list[str], env: dict) -> str:
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "pmwizard", *args], stdout=slave, stderr=slave,
+                            env={**{k: v for k, v in os.environ.items() if k != "NO_COLOR"}, **env})
+    os.close(slave)
+    out = b""
+    try:
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        os.close(master)
+        proc.wait(30)
+    return out.decode(errors="replace")
+
+
+def test_colour_on_a_terminal_unless_no_color() -> None:
+    coloured = _run_on_terminal(["check", "dns", "bad_name..test"], {})
+    assert "\033[31m✗ FAIL" in coloured
+    plain = _run_on_terminal(["check", "dns", "bad_name..test"], {"NO_COLOR": "1"})
+    assert "✗ FAIL" in plain and "\033[" not in plain
+
+
+def test_checks_never_import_textual_or_rich() -> None:
+    code = ("import sys, pmwizard.checks.doctor, pmwizard.checks.certfiles, pmwizard.cli.check, pmwizard.cli.doctor;"
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')); print(bad)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == "[]"
