@@ -103,7 +103,7 @@ def tendermint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("tendermint did not serve /status:\n" + (home / "node.log").read_text())
             time.sleep(0.1)
-        yield {"rpc": f"http://127.0.0.1:{rpc}", "p2p": p2p, "node_id": node_id, "chain_id": chain_id}
+        yield {"rpc": f"http://127.0.0.1:{rpc}", "p2p": p2p, "node_id": node_id, "chain_id": chain_id, "home": home}
     finally:
         stop_process(proc)
         log.close()
