@@ -22,6 +22,12 @@ def _timeout(text: str) -> float:
     return value
 
 
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (1-65535)")
+    return int(text)
+
+
 def add_dns_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--nameserver", action="append", default=[], metavar="IP[:PORT]",
                    help="send every DNS query to this server (repeatable; port 53 unless given; IPv6 as [::1]:5353)")
@@ -111,7 +117,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        description="Connect to each A/AAAA address of HOST with SNI=HOST and judge the chain the "
                                    "server sends: completeness, trust, names, validity, key, signature, protocol.")
     t.add_argument("host", metavar="HOST")
-    t.add_argument("--port", type=int, default=443, help="TLS port (default 443)")
+    t.add_argument("--port", type=_port, default=443, help="TLS port (default 443)")
     t.add_argument("--name", action="append", default=[], metavar="EXTRA",
                    help="another name clients type that the certificate must cover (repeatable)")
     t.add_argument("--ca-file", metavar="PEM", help="extra trusted root(s), e.g. a consortium's own CA")

@@ -61,7 +61,7 @@ def nginx_tls(workdir: Path, cert: Path, key: Path, *, server_name: str = "_", b
     conf = workdir / "nginx.conf"
     conf.write_text(_conf(workdir, port, cert, key, server_name, body, protocols))
     log = workdir / "error.log"
-    proc = subprocess.Popen([nginx, "-p", str(workdir), "-c", str(conf)], stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen([nginx, "-p", str(workdir), "-e", str(log), "-c", str(conf)], stdout=subprocess.DEVNULL,
                             stderr=open(workdir / "stderr.log", "wb"), start_new_session=True)  # noqa: SIM115
     try:
         deadline = time.monotonic() + startup_timeout

@@ -26,6 +26,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from tests.support.require import require_binary
+
 PEM = serialization.Encoding.PEM
 
 
@@ -140,7 +142,7 @@ class TestPKI:
                 "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
                 "extendedKeyUsage=serverAuth\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"
                 "subjectAltName=" + ",".join(f"DNS:{n}" for n in names) + "\n")
-            subprocess.run(["openssl", "x509", "-req", "-in", str(d / "req.csr"), "-CA", str(d / "ca.crt"),
+            subprocess.run([require_binary("openssl"), "x509", "-req", "-in", str(d / "req.csr"), "-CA", str(d / "ca.crt"),
                             "-CAkey", str(d / "ca.key"), "-CAcreateserial", f"-{digest}",
                             "-days", str(max(1, int(days[1]))), "-extfile", str(d / "ext.cnf"),
                             "-out", str(d / "leaf.crt")], check=True, capture_output=True)
