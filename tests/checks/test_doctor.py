@@ -143,3 +143,26 @@ def test_doctor_cli_with_genesis_and_cards(knot, tendermint, tmp_path) -> None:
     found = json.loads(r.stdout)["findings"]
     codes = {f["check"]: f["code"] for f in found}
     assert codes["rpc.status"] == "ok" and codes["net.p2p"] == "open" and codes["dns.a"] == "private"
+
+
+async def test_members_run_concurrently_under_the_pool_bound() -> None:
+    running, peak = 0, 0
+    gate = asyncio.Event()
+
+    async def hold(t, ctx):
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        if peak == 3:
+            gate.set()
+        await asyncio.wait_for(gate.wait(), 5)
+        running -= 1
+        return [Finding("p2p.handshake", t.name, Status.PASS, "ok", "held")]
+
+    targets = [DoctorTarget(f"m{i}", None) for i in range(7)]
+    order: list[str] = []
+    found = await run_doctor(targets, concurrency=3, checks=[("hold", hold)],
+                             on_finding=lambda f: order.append(f.evidence["member"]))
+    assert peak == 3, "three members at once, never more"
+    assert [f.evidence["member"] for f in found] == [f"m{i}" for i in range(7)], "returned in the targets' order"
+    assert sorted(order) == sorted(f"m{i}" for i in range(7))
