@@ -3,8 +3,9 @@ finish, plus cross-member findings (tls.shared). Members run concurrently under 
 member's checks run concurrently too, so 50 members take about as long as the slowest one.
 
 Extending: a member check is `async def check(target: DoctorTarget, ctx: DoctorContext) -> list[Finding]`;
-append `(name, check)` to MEMBER_CHECKS (or pass `checks=` to run_doctor). The p2p handshake check plugs in
-this way, using `target.hostname`, `target.p2p_port`, `target.node_id` and `ctx.chain_id`.
+append `(name, check)` to MEMBER_CHECKS (or pass `checks=` to run_doctor). The p2p handshake is already
+wired (handshake_member): it calls pmwizard.checks.p2p.check_p2p_handshake(address, p2p_port,
+expect_node_id=, expect_chain_id=, timeout=) as soon as that module exists.
 """
 
 from __future__ import annotations
@@ -110,9 +111,21 @@ async def tarantool_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]
     return [await check_tarantool("127.0.0.1", t.tarantool_port, ctx.timeout)] if t.local else []
 
 
+async def handshake_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
+    """p2p.handshake (pmwizard/checks/p2p.py, owned by the p2p-handshake work) once that module exists."""
+    try:
+        from pmwizard.checks.p2p import check_p2p_handshake
+    except ModuleNotFoundError as exc:
+        if exc.name != "pmwizard.checks.p2p":
+            raise
+        return []
+    return [await check_p2p_handshake(ctx.connect_to(t), t.p2p_port, expect_node_id=t.node_id,
+                                      expect_chain_id=ctx.chain_id, timeout=ctx.timeout)]
+
+
 MEMBER_CHECKS: list[tuple[str, MemberCheck]] = [
-    ("dns", dns_member), ("tls", tls_member), ("net.p2p", p2p_member), ("api", api_member),
-    ("rpc", rpc_member), ("tarantool", tarantool_member),
+    ("dns", dns_member), ("tls", tls_member), ("net.p2p", p2p_member), ("p2p.handshake", handshake_member),
+    ("api", api_member), ("rpc", rpc_member), ("tarantool", tarantool_member),
 ]
 
 

@@ -105,7 +105,7 @@ async def test_doctor_local_node(tendermint, tarantool) -> None:
         local = DoctorTarget("this node", None, p2p_port=tendermint["p2p"], rpc_url=tendermint["rpc"],
                              local=True, tarantool_port=tarantool, tls_port=closed, api_http_port=closed)
         found = seen(await run_doctor([local], chain_id=tendermint["chain_id"], timeout=3.0))
-    codes = {f.check: f.code for f in found}
+    codes = {f.check: f.code for f in found if f.check != "p2p.handshake"}  # that one is another module's
     assert codes == {"net.p2p": "open", "rpc.status": "ok", "tarantool": "ok", "api.planetmint": "unreachable"}
 
 
