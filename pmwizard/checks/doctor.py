@@ -53,13 +53,25 @@ class DoctorContext:
     nameservers: tuple[str, ...] = ()
     ca_file: str | None = None
     timeout: float = 5.0
-    # hostname -> addresses, resolved once per member through --nameserver before its checks run, so
-    # every connection follows the same DNS as the checks (never the system resolver).
-    resolved: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    # hostname -> its lookup, started by the first check that needs addresses and shared by the others,
+    # so every connection follows the same DNS as the checks (never the system resolver).
+    _lookups: dict[str, asyncio.Future] = dataclasses.field(default_factory=dict, repr=False)
 
-    def connect_to(self, t: DoctorTarget) -> str:
-        """The address to connect to for `t`: its first resolved address, else its hostname/loopback."""
-        found = self.resolved.get(t.hostname or "")
+    async def addresses(self, t: DoctorTarget) -> tuple[str, ...]:
+        """The A and AAAA addresses of `t.hostname` through --nameserver (empty: dns.* says why)."""
+        if not t.hostname:
+            return ()
+        if is_ip(t.hostname):
+            return (t.hostname.strip("[]"),)
+        if t.hostname not in self._lookups:
+            self._lookups[t.hostname] = asyncio.ensure_future(
+                resolve_addresses(Resolver(self.nameservers, self.timeout), t.hostname))
+        found, _ = await self._lookups[t.hostname]
+        return tuple(found)
+
+    async def connect_to(self, t: DoctorTarget) -> str:
+        """The address to connect to for `t`: its first address, else its hostname (or loopback)."""
+        found = await self.addresses(t)
         return found[0] if found else t.address
 
 
@@ -85,22 +97,22 @@ async def tls_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
         return []
     found = await check_tls(t.hostname, port=t.tls_port, names=t.tls_names, ca_file=ctx.ca_file,
                             nameservers=ctx.nameservers, timeout=ctx.timeout,
-                            addresses=ctx.resolved.get(t.hostname) or None)
+                            addresses=await ctx.addresses(t) or None)
     # check_tls reports a DNS failure as dns.a; dns_member already says it.
     return [f for f in found if f.check.startswith("tls.")]
 
 
 async def p2p_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
-    return [await check_p2p(ctx.connect_to(t), t.p2p_port, ctx.timeout)]
+    return [await check_p2p(await ctx.connect_to(t), t.p2p_port, ctx.timeout)]
 
 
 async def api_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
     return [await check_api(t.address, https_port=t.tls_port, http_port=t.api_http_port, timeout=ctx.timeout,
-                            connect_to=ctx.connect_to(t))]
+                            connect_to=await ctx.connect_to(t))]
 
 
 async def rpc_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
-    host = ctx.connect_to(t)
+    host = await ctx.connect_to(t)
     url = t.rpc_url or (f"http://[{host}]:26657" if ":" in host else f"http://{host}:26657")
     return [await check_rpc(url, expect_node_id=t.node_id, expect_chain_id=ctx.chain_id, timeout=ctx.timeout,
                             guessed=t.rpc_url is None)]
@@ -119,7 +131,7 @@ async def handshake_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]
         if exc.name != "pmwizard.checks.p2p":
             raise
         return []
-    return [await check_p2p_handshake(ctx.connect_to(t), t.p2p_port, expect_node_id=t.node_id,
+    return [await check_p2p_handshake(await ctx.connect_to(t), t.p2p_port, expect_node_id=t.node_id,
                                       expect_chain_id=ctx.chain_id, timeout=ctx.timeout)]
 
 
@@ -135,12 +147,6 @@ def _tag(findings: list[Finding], member: str) -> list[Finding]:
 
 async def _run_member(t: DoctorTarget, ctx: DoctorContext, checks: Sequence[tuple[str, MemberCheck]],
                       emit: Callable[[Finding], None]) -> list[Finding]:
-    if t.hostname and is_ip(t.hostname):
-        ctx.resolved[t.hostname] = (t.hostname.strip("[]"),)
-    elif t.hostname and t.hostname not in ctx.resolved:
-        addrs, _ = await resolve_addresses(Resolver(ctx.nameservers, ctx.timeout), t.hostname)
-        ctx.resolved[t.hostname] = tuple(addrs)  # empty: dns_member explains why
-
     async def one(name: str, check: MemberCheck) -> list[Finding]:
         try:
             found = await check(t, ctx)
