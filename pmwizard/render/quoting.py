@@ -48,11 +48,13 @@ def checked_hostname(name: str, field: str = "hostname") -> str:
     if _CONTROL.search(name) or any(c in name for c in " \t\"';{}#\\$"):
         raise InputError("<command line>", field, f"{name!r} is not a DNS name (it contains quotes, blanks, "
                          "';', '{', '#', '$' or backslashes, which no hostname has)")
+    # A fully qualified name's final dot is DNS notation, not part of what NGINX or clients match.
+    name = name[:-1] if name.endswith(".") and not name.endswith("..") else name
     problems = _validate_hostname(name)
     if problems:
         raise InputError("<command line>", field, f"{name!r}: " + "; ".join(problems))
     try:
-        return name.rstrip(".").encode("idna").decode("ascii").lower()
+        return name.encode("idna").decode("ascii").lower()
     except UnicodeError as exc:
         raise InputError("<command line>", field, f"{name!r} cannot be written in IDNA form: {exc}") from None
 
