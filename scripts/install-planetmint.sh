@@ -9,4 +9,4 @@ if [ -x "$VENV/bin/planetmint" ] && "$VENV/bin/pip" show planetmint 2>/dev/null 
 fi
 python3 -m venv "$VENV"
 "$VENV/bin/pip" install -q "planetmint==$VERSION"
-"$VENV/bin/pip" show planetmint | head -2
+"$VENV/bin/planetmint" --version 2>/dev/null || "$VENV/bin/pip" show -q planetmint >/dev/null
