@@ -90,33 +90,9 @@ def check_name(name: str) -> list[Finding]:
 
 
 def _hostname_rules():
-    """core.hostname's rules; until that module lands, the same rules in their simplest form."""
-    try:
-        from pmwizard.core.hostname import doubled_suffix, validate_hostname
-    except ModuleNotFoundError:
-        return _validate_fallback, _doubled_fallback
+    from pmwizard.core.hostname import doubled_suffix, validate_hostname
+
     return validate_hostname, doubled_suffix
-
-
-def _validate_fallback(name: str) -> list[str]:
-    import re
-
-    try:
-        text = name.rstrip(".").encode("idna").decode("ascii")
-    except UnicodeError as exc:
-        return [f"not a valid international name: {exc}"]
-    if not text or len(text.encode()) > 253:
-        return ["a host name has 1 to 253 characters"]
-    bad = [lab for lab in text.split(".") if not re.fullmatch(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)", lab)]
-    return [f"label {lab!r} is not letters, digits and inner hyphens (1-63)" for lab in bad]
-
-
-def _doubled_fallback(name: str) -> str | None:
-    labels = normalize(name).split(".")
-    for size in range(len(labels) // 2, 1, -1):
-        if labels[-size:] == labels[-2 * size : -size]:
-            return ".".join(labels[-size:])
-    return None
 
 
 def _trouble(check: str, name: str, res: Lookup) -> Finding:

@@ -18,27 +18,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _validate_hostname(name: str) -> list[str]:
-    try:
-        from pmwizard.core.hostname import validate_hostname
-    except ModuleNotFoundError:  # core lands separately; keep the same rules in the meantime
-        return _fallback_hostname_problems(name)
+    from pmwizard.core.hostname import validate_hostname
+
     return validate_hostname(name)
-
-
-def _fallback_hostname_problems(name: str) -> list[str]:
-    try:
-        ascii_name = name.encode("idna").decode("ascii")
-    except UnicodeError as exc:
-        return [f"not a valid international name ({exc})"]
-    if len(ascii_name) > 253:
-        return ["longer than 253 characters"]
-    labels = ascii_name.split(".")
-    if len(labels) < 2:
-        return ["needs at least one dot (a full name like node.example.org)"]
-    for label in labels:
-        if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?", label):
-            return [f"label {label!r} is not letters, digits and inner hyphens (1-63 characters)"]
-    return []
 
 
 def checked_hostname(name: str, field: str = "hostname") -> str:
