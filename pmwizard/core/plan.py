@@ -48,6 +48,7 @@ class FileChange:
     dir_mode: int = 0o755
     create_only: bool = False
     notes: tuple[str, ...] = ()
+    secret: bool = False  # a private key: the preview names the file but never shows its content
 
     @property
     def is_new(self) -> bool:
@@ -68,6 +69,9 @@ class FileChange:
         return plus, minus
 
     def _diff_lines(self) -> Iterator[str]:
+        if self.secret:
+            src = "/dev/null" if self.old is None else f"a{self.path}"
+            return iter([f"--- {src}\n", f"+++ b{self.path}\n", "@@ private key: content not shown @@\n"])
         old_text = "" if self.old is None else self.old.decode("utf-8", "replace")
         new_text = self.new.decode("utf-8", "replace")
         return difflib.unified_diff(
@@ -111,6 +115,7 @@ class Plan:
         dir_mode: int = 0o755,
         create_only: bool = False,
         notes: Iterable[str] = (),
+        secret: bool = False,
     ) -> FileChange:
         """Snapshot the file as it is now and record what it should become."""
         p = Path(path).expanduser().absolute()
@@ -123,6 +128,7 @@ class Plan:
             dir_mode=dir_mode,
             create_only=create_only,
             notes=tuple(notes),
+            secret=secret,
         )
         self.changes = [c for c in self.changes if c.path != p] + [change]
         return change
