@@ -184,8 +184,10 @@ def permission_warnings(home: Path) -> list[str]:
 
 
 def files_found(home: Path) -> dict[str, str]:
-    return {rel: ("found" if (home / rel).exists() else "missing")
-            for rel in (VALIDATOR_KEY, VALIDATOR_STATE, NODE_KEY, LEGACY_VALIDATOR)}
+    found = {rel: ("found" if (home / rel).exists() else "missing") for rel in (VALIDATOR_KEY, VALIDATOR_STATE, NODE_KEY)}
+    if (home / LEGACY_VALIDATOR).exists():
+        found[LEGACY_VALIDATOR] = "found (pre-0.28 format)"
+    return found
 
 
 def load_identity(home: Path) -> NodeIdentity:
