@@ -98,6 +98,8 @@ class Written:
 
     path: Path
     backup: Path | None
+    sha256: str | None = None  # of what was written: undo refuses a file edited since
+    key_file: bool = False
 
 
 @dataclass
@@ -219,7 +221,7 @@ def _write_one(c: FileChange, stamp: str) -> Written:
         backup = c.path.with_name(f"{c.path.name}.{stamp}.bak")
         _atomic_write(backup, c.old, mode, create_only=True)
     _atomic_write(c.path, c.new, mode, create_only=c.create_only)
-    return Written(path=c.path, backup=backup)
+    return Written(path=c.path, backup=backup, sha256=_sha256(c.new), key_file=c.create_only)
 
 
 def _atomic_write(path: Path, data: bytes, mode: int, *, create_only: bool) -> None:
@@ -251,7 +253,8 @@ def journal_path() -> Path:
 
 
 def _record_journal(done: list[Written]) -> None:
-    entries = [{"path": str(w.path), "backup": str(w.backup) if w.backup else None} for w in done]
+    entries = [{"path": str(w.path), "backup": str(w.backup) if w.backup else None, "sha256": w.sha256,
+                "key_file": w.key_file} for w in done]
     data = json.dumps({"written": entries}, indent=2).encode()
     path = journal_path()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
