@@ -214,6 +214,9 @@ def _fsync_dir(folder: Path) -> None:
 def _write_one(c: FileChange, stamp: str) -> Written:
     folder = c.path.parent
     _make_dirs(folder, c.dir_mode)
+    # Temp files of an apply that was killed mid-way; we hold the apply lock, so none is in use.
+    for stale in folder.glob(f".{c.path.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
     backup: Path | None = None
     mode = c.mode
     if c.old is not None:
