@@ -12,6 +12,7 @@ import base64
 import binascii
 import json
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -347,7 +348,7 @@ def find_conflicts(cards: Sequence[MemberCard]) -> list[Conflict]:
         "pub_key": (lambda c: c.pub_key, "the same validator key"),
         "node_id": (lambda c: c.node_id, "the same node id"),
         "hostname": (lambda c: (c.hostname.lower(), c.p2p_port), "the same host and P2P port"),
-        "name": (lambda c: c.name.strip().casefold(), "the same name"),
+        "name": (lambda c: unicodedata.normalize("NFKC", c.name).strip().casefold(), "the same name"),
     }
     for kind, (key, what) in keys.items():
         first: dict[Any, MemberCard] = {}

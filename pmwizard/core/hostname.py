@@ -10,6 +10,7 @@ from __future__ import annotations
 import encodings.idna
 import ipaddress
 import re
+import unicodedata
 
 _LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
@@ -54,6 +55,9 @@ def validate_hostname(name: str) -> list[str]:
             problems.append(f"the label {ascii_label[:20]}... is {len(ascii_label)} characters; DNS allows at most 63")
         elif not _LABEL.fullmatch(ascii_label):
             problems.append(f"the label {label!r} may only hold letters, digits and inner hyphens")
+        if not problems and _mixed_scripts(label):
+            problems.append(f"the label {label!r} mixes alphabets ({', '.join(sorted(_scripts(label)))}): "
+                            "letters that look alike are different names; type it in one alphabet")
     if problems:
         return problems
     text = to_ascii(name)
@@ -64,6 +68,21 @@ def validate_hostname(name: str) -> list[str]:
     if labels[-1].isdigit():
         return ["the last label is all digits: that is an IP address, not a host name"]
     return []
+
+
+def _scripts(label: str) -> set[str]:
+    out = set()
+    for ch in label:
+        if ch.isalpha():
+            name = unicodedata.name(ch, "UNKNOWN")
+            out.add(name.split()[0])
+    return out
+
+
+def _mixed_scripts(label: str) -> bool:
+    """Latin mixed with Cyrillic or Greek in one label: the classic look-alike (homograph) name."""
+    scripts = _scripts(label)
+    return "LATIN" in scripts and bool(scripts & {"CYRILLIC", "GREEK"})
 
 
 def is_ip(text: str) -> bool:

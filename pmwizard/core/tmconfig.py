@@ -104,6 +104,8 @@ def load_config(path: Path) -> tomlkit.TOMLDocument:
         raise InputError(str(path), None, "is not UTF-8 text") from None
     except TOMLKitError as exc:
         raise InputError(str(path), None, f"is not valid TOML ({exc})") from None
+    except RecursionError:
+        raise InputError(str(path), None, "is nested too deeply to be a Tendermint config.toml") from None
     except OSError as exc:
         raise InputError(str(path), None, f"cannot be read ({exc.strerror})") from None
 
