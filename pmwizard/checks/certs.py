@@ -248,7 +248,17 @@ def signature_finding(target: str, sent: Sequence[x509.Certificate]) -> Finding:
 
 def certificate_findings(target: str, host: str, sent: Sequence[x509.Certificate], names: Sequence[str],
                          anchors: Sequence[x509.Certificate], now: dt.datetime | None = None) -> list[Finding]:
-    """All connection-free tls.* findings for a chain (leaf first)."""
+    """All connection-free tls.* findings for a chain (leaf first). A certificate whose contents cannot be
+    parsed (an extension that is not valid DER: OpenSSL sends such certificates without looking inside)
+    is `tls.chain` / `malformed`, not a crash."""
     leaf = sent[0]
-    return [*chain_findings(target, host, sent, anchors, now), *name_findings(target, leaf, names),
-            validity_findings(target, leaf, host, now), key_finding(target, leaf), signature_finding(target, sent)]
+    try:
+        return [*chain_findings(target, host, sent, anchors, now), *name_findings(target, leaf, names),
+                validity_findings(target, leaf, host, now), key_finding(target, leaf),
+                signature_finding(target, sent)]
+    except ValueError as exc:
+        return [Finding("tls.chain", target, Status.FAIL, "malformed",
+                        f"a certificate the server sends cannot be parsed: {str(exc).splitlines()[0][:200]}",
+                        fix="Replace the certificate files with the ones your CA issued (certbot: fullchain.pem "
+                            "and privkey.pem) and reload nginx; clients reject this certificate",
+                        evidence={"sent": [c.subject.rfc4514_string() for c in sent]})]
