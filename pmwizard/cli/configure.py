@@ -32,9 +32,20 @@ def cmd_configure(args: argparse.Namespace) -> int:
     from pmwizard.core.paths import tendermint_home
     from pmwizard.core.tmconfig import configure_plan
 
+    home = tendermint_home(home_arg(args))
     cards = load_valid_cards(args.peers)
-    plan = configure_plan(tendermint_home(home_arg(args)), Path(args.genesis), moniker=args.moniker, peers=cards,
+    plan = configure_plan(home, Path(args.genesis), moniker=args.moniker, peers=cards,
                           rpc_laddr=args.rpc_laddr, log_level=args.log_level)
+    if args.services:
+        from pmwizard.core.keys import load_identity
+        from pmwizard.render.plans import KINDS, services_plan
+
+        kinds = KINDS if "all" in args.services else tuple(dict.fromkeys(args.services))
+        own = [c for c in cards if c.node_id == load_identity(home).node_id]
+        hostname = args.hostname or (own[0].hostname if own else None)
+        plan.extend(services_plan(home, hostname, kinds=kinds, folder=args.services_folder,
+                                  planetmint_bin=args.planetmint_bin, tendermint_bin=args.tendermint_bin,
+                                  init_lua=args.init_lua, cert=args.cert, key=args.key))
     return run_plan(plan, args)
 
 
@@ -52,6 +63,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "this node's own card sets its P2P port")
     p.add_argument("--rpc-laddr", metavar="ADDR", help="[rpc] laddr, e.g. tcp://127.0.0.1:26657")
     p.add_argument("--log-level", metavar="LEVEL", help="info | debug | error | none, or module:level pairs")
+    s = p.add_argument_group("service files (the same as `pmwizard services`, in the same preview)")
+    s.add_argument("--services", nargs="+", default=[], metavar="KIND",
+                   choices=["all", "monit", "tarantool", "nginx", "planetmint"],
+                   help="also write these: all | monit tarantool nginx planetmint")
+    s.add_argument("--hostname", help="public name for nginx/planetmint (default: this node's card)")
+    s.add_argument("--services-folder", metavar="DIR", help="Monit and Tarantool files (default ~/.planetmint-monit)")
+    s.add_argument("--planetmint-bin", help="planetmint executable (default: found on PATH)")
+    s.add_argument("--tendermint-bin", help="tendermint executable (default: found on PATH)")
+    s.add_argument("--init-lua", help="Planetmint's init.lua (default: from the installed package)")
+    s.add_argument("--cert", help="TLS full chain for nginx (default: Let's Encrypt's path for the hostname)")
+    s.add_argument("--key", help="TLS private key for nginx")
     add_home(p)
     add_check_yes(p)
     p.set_defaults(func=cmd_configure)
