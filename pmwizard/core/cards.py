@@ -322,7 +322,8 @@ def export_card(home: Path, hostname: str, name: str | None = None, p2p_port: in
                 created: str | None = None) -> MemberCard:
     """This node's card, signed by its validator key and its node key."""
     host = check_hostname(hostname, "--hostname", "hostname")
-    card_name = check_name(name if name is not None else host, "--name", "name")
+    default = host if p2p_port == 26656 else f"{host}:{p2p_port}"  # nodes sharing a host differ by port
+    card_name = check_name(name if name is not None else default, "--name", "name")
     port = check_port(p2p_port, "--p2p-port", "p2p_port")
     ident = load_identity(Path(home))
     when = created or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
