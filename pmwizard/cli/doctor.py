@@ -53,7 +53,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     else:
         targets = [DoctorTarget(name=args.hostname or "this node", hostname=args.hostname, p2p_port=args.p2p_port,
                                 rpc_url=rpc.get("local") or next(iter(rpc.values()), "http://127.0.0.1:26657"),
-                                local=True, tarantool_port=args.tarantool_port, tls_names=tuple(n for n in (round_robin,) if n))]
+                                local=True, tarantool_port=args.tarantool_port, tls_names=tuple(n for n in (round_robin,) if n),
+                                tls_port=args.https_port, api_http_port=args.api_port)]
     live = not args.json and sys.stderr.isatty()
 
     def progress(f) -> None:
@@ -83,6 +84,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--hostname", metavar="H", help="without cards: this node's public host name (DNS and TLS)")
     p.add_argument("--p2p-port", type=int, default=26656, help="without cards: this node's P2P port")
     p.add_argument("--tarantool-port", type=int, default=3303, help="without cards: Tarantool's port on loopback")
+    p.add_argument("--api-port", type=int, default=9984, help="without cards: Planetmint's HTTP API port")
+    p.add_argument("--https-port", type=int, default=443, help="without cards: the HTTPS port NGINX serves")
     p.add_argument("--concurrency", type=int, default=64, help="members checked at once (default 64)")
     add_dns_options(p)
     p.set_defaults(func=cmd_doctor)

@@ -40,6 +40,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--tendermint-bin", help="tendermint executable (default: the one on PATH)")
     parser.add_argument("--init-lua", help="Planetmint's init.lua (default: found in the planetmint package)")
     parser.add_argument("--tarantool-port", type=int, default=3303, help="Tarantool port (default 3303)")
+    parser.add_argument("--api-port", type=int, default=9984, help="Planetmint HTTP API port (default 9984)")
+    parser.add_argument("--ws-port", type=int, default=9985, help="Planetmint WebSocket port (default 9985)")
+    parser.add_argument("--rpc-port", type=int, default=26657, help="Tendermint RPC port Planetmint talks to "
+                                                                     "(default 26657)")
     parser.add_argument("--cert", help="full chain PEM (default /etc/letsencrypt/live/HOST/fullchain.pem)")
     parser.add_argument("--key", help="private key PEM (default /etc/letsencrypt/live/HOST/privkey.pem)")
     add_check_yes(parser)
@@ -68,6 +72,9 @@ def run(args: argparse.Namespace) -> int:
         cert=args.cert,
         key=args.key,
         tarantool_port=args.tarantool_port,
+        api_port=args.api_port,
+        ws_port=args.ws_port,
+        rpc_port=args.rpc_port,
     )
     code = run_plan(plan, args)
     if args.yes and args.kind == "monit":

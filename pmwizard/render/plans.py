@@ -32,6 +32,9 @@ def services_plan(
     key: Path | str | None = None,
     tarantool_port: int = tarantool.PLANETMINT_TARANTOOL_PORT,
     monit_http_port: int = 2812,
+    api_port: int = 9984,
+    ws_port: int = 9985,
+    rpc_port: int = 26657,
 ) -> Plan:
     """The files for `kinds` (default all four). `home` is the Tendermint home (None: $TMHOME or
     ~/.tendermint); `folder` holds Monit's and Tarantool's files (default ~/.planetmint-monit);
@@ -75,6 +78,8 @@ def services_plan(
             names=tuple(names),
             cert=Path(cert).expanduser().absolute() if cert else default_cert,
             key=Path(key).expanduser().absolute() if key else default_key,
+            api_upstream=f"127.0.0.1:{api_port}",
+            ws_upstream=f"127.0.0.1:{ws_port}",
         )
         path = Path(nginx_site).expanduser().absolute() if nginx_site else nginx.DEFAULT_SITE
         plan.add(path, nginx.site_text(site), notes=["then: nginx -t && systemctl reload nginx"])
@@ -82,7 +87,9 @@ def services_plan(
         assert hostname is not None
         path = (Path(planetmint_config_path).expanduser().absolute() if planetmint_config_path
                 else planetmint_config.DEFAULT_PATH)
-        settings = planetmint_config.PlanetmintSettings(hostname=hostname, tarantool_port=tarantool_port)
+        settings = planetmint_config.PlanetmintSettings(hostname=hostname, tarantool_port=tarantool_port,
+                                                        api_port=api_port, ws_port=ws_port,
+                                                        tendermint_rpc_port=rpc_port)
         plan.add(path, planetmint_config.config_text(path, settings), mode=0o600,
                  notes=["other keys in the file are kept; wsserver is advertised as wss://<hostname>:443"])
     return plan
