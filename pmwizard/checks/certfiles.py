@@ -104,9 +104,8 @@ def csr_plan(hostname: str, names: Sequence[str] = (), out_dir: str | Path = "."
              organization: str | None = None) -> tuple[Plan, Path, Path]:
     """A Plan writing `<hostname>.key` (0600, 0700 folder, create-only) and `<hostname>.csr` for the names.
     Raises InputError for a bad name, WriteRefused when the key file exists (keys are never overwritten)."""
-    from pmwizard.checks.dnscheck import _hostname_rules
+    from pmwizard.core.hostname import validate_hostname as validate
 
-    validate, _ = _hostname_rules()
     all_names = list(dict.fromkeys(n.rstrip(".").lower() for n in [hostname, *names]))
     for n in all_names:
         problems = validate(n.removeprefix("*."))
@@ -131,7 +130,7 @@ def csr_plan(hostname: str, names: Sequence[str] = (), out_dir: str | Path = "."
     key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
     plan = Plan()
-    plan.add(key_file, key_pem, mode=0o600, dir_mode=0o700, create_only=True,
+    plan.add(key_file, key_pem, mode=0o600, dir_mode=0o700, create_only=True, secret=True,
              notes=[f"private key ({key_type}) for {', '.join(all_names)}; readable only by you; never overwritten"])
     plan.add(csr_file, csr.public_bytes(serialization.Encoding.PEM), dir_mode=0o700,
              notes=[f"certificate signing request for {', '.join(all_names)}: give this file to your CA"])

@@ -172,8 +172,8 @@ def _refuse_duplicates(existing: list[dict], cards: Sequence[MemberCard], source
 
 
 def new_genesis(cards: Sequence[MemberCard], chain_id: str | None = None, genesis_time: str | None = None,
-                power: int = 10) -> str:
-    """A new network's genesis.json text from the members' cards."""
+                power: int = 10, powers: Sequence[int] | None = None) -> str:
+    """A new network's genesis.json text from the members' cards (`powers`: one per card, else `power`)."""
     if not cards:
         raise InputError("<cards>", None, "no member cards: a genesis needs at least one validator")
     chain = chain_id or random_chain_id()
@@ -183,10 +183,12 @@ def new_genesis(cards: Sequence[MemberCard], chain_id: str | None = None, genesi
     if when == ZERO_TIME:
         raise InputError("--genesis-time", "genesis_time", "the zero time makes every node pick its own; give "
                                                           "a real UTC time")
-    _check_power(power)
+    each = [_check_power(p) for p in (powers if powers is not None else [power] * len(cards))]
+    if len(each) != len(cards):
+        raise InputError("<cards>", "power", "one power per card")
     _refuse_duplicates([], cards, "<cards>")
     doc = {"genesis_time": when, "chain_id": chain, "initial_height": "1", "consensus_params": default_params(),
-           "validators": [_validator(c, power) for c in cards], "app_hash": ""}
+           "validators": [_validator(c, p) for c, p in zip(cards, each, strict=True)], "app_hash": ""}
     text = layout(doc)
     report = validate_genesis(text.encode(), "<new genesis>")
     if not report.valid:  # cards were checked, so this is a bug; never write such a file

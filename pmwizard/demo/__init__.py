@@ -1,0 +1,60 @@
+"""The demo sandbox behind `pmwizard --demo`, the screenshots and the wizard's tests: a temporary home, three
+made-up members with signed cards, and a DNS server and an HTTPS server on loopback, so every journey can be
+tried without touching the machine. No Textual here.
+
+    with Sandbox() as sb:
+        make_app(sb.context).run()
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Self
+
+from pmwizard.core import cards, keys
+from pmwizard.demo.dns import DemoDns
+from pmwizard.demo.tls import DemoHttps, make_pki
+
+ZONE = "demo.test"
+OWN = f"node.{ZONE}"
+MEMBERS = [("Alice's Node Shop", f"alice.{ZONE}"), ("Bob Validators", f"bob.{ZONE}"),
+           ("Carol Consortium", f"carol.{ZONE}")]
+
+
+class Sandbox:
+    def __init__(self, root: Path | None = None) -> None:
+        self._own_root = root is None
+        self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="pmwizard-demo-"))
+        self.cards_dir = self.root / "cards"
+        self.dns: DemoDns | None = None
+        self.https: DemoHttps | None = None
+
+    def __enter__(self) -> Self:
+        from pmwizard.tui.context import WizardContext
+
+        self.cards_dir.mkdir(parents=True, exist_ok=True)
+        for i, (name, host) in enumerate(MEMBERS):
+            home = self.root / "members" / f"m{i}"
+            keys.init_plan(home).apply()
+            card = cards.export_card(home, host, name=name, created="2026-11-23T08:00:00Z")
+            (self.cards_dir / f"{host}.json").write_text(cards.card_text(card))
+        ca, chain, key = make_pki(self.root / "tls", [OWN, f"node1.consortium.{ZONE}"])
+        self.dns = DemoDns(ZONE, {OWN: "127.0.0.1", **{h: "127.0.0.1" for _, h in MEMBERS}}).start()
+        self.https = DemoHttps(chain, key).start()
+        self.context = WizardContext(
+            home=self.root / "home", state_dir=self.root / "state", nameservers=[f"127.0.0.1:{self.dns.port}"],
+            ca_file=str(ca), timeout=2.0, demo=True, tls_port=self.https.port,
+            services_folder=self.root / "planetmint-monit", planetmint_config=self.root / "planetmint.json",
+            nginx_site=self.root / "nginx-planetmint.conf", sample_hostname=OWN,
+            demo_cards=sorted(self.cards_dir.glob("*.json")))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.https:
+            self.https.stop()
+        if self.dns:
+            self.dns.stop()
+        if self._own_root:
+            shutil.rmtree(self.root, ignore_errors=True)

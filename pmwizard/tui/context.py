@@ -1,0 +1,58 @@
+"""What every screen of the wizard shares: where the node lives, how live checks run, and saved progress.
+
+Progress (hostnames, file paths, which step) is saved as JSON under the XDG state folder so a journey
+resumes after quit. It never holds key material: only values the operator typed or chose.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pmwizard.core.paths import state_dir, tendermint_home
+
+SAFE_KEYS = {"step", "hostname", "public_ip", "name", "p2p_port", "card_file", "genesis_file", "cards_path",
+             "moniker", "ca", "cert_file", "key_file", "chain_id", "consortium_domain", "output_dir", "target"}
+
+
+@dataclass
+class WizardContext:
+    home: Path
+    state_dir: Path
+    nameservers: list[str] = field(default_factory=list)
+    ca_file: str | None = None
+    timeout: float = 5.0
+    demo: bool = False
+    tls_port: int = 443
+    services_folder: Path | None = None
+    planetmint_config: Path | None = None
+    nginx_site: Path | None = None
+    sample_hostname: str = "node.example.org"
+    demo_cards: list[Path] = field(default_factory=list)
+
+    @classmethod
+    def for_home(cls, home: str | os.PathLike[str] | None = None) -> WizardContext:
+        return cls(home=tendermint_home(home), state_dir=state_dir())
+
+    def _progress_file(self, journey: str) -> Path:
+        return self.state_dir / "progress" / f"{journey}.json"
+
+    def save_progress(self, journey: str, data: dict[str, Any]) -> None:
+        """Keep only the known, non-secret fields; written 0600 atomically."""
+        clean = {k: v for k, v in data.items() if k in SAFE_KEYS and isinstance(v, str | int | float | bool)}
+        path = self._progress_file(journey)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(clean, indent=2))
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+
+    def load_progress(self, journey: str) -> dict[str, Any]:
+        try:
+            data = json.loads(self._progress_file(journey).read_text())
+        except (OSError, ValueError):
+            return {}
+        return {k: v for k, v in data.items() if k in SAFE_KEYS} if isinstance(data, dict) else {}

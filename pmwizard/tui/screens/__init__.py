@@ -1,0 +1,1 @@
+"""One screen per journey, plus the home screen and the diff preview."""

@@ -1,0 +1,89 @@
+"""A journey: steps shown one at a time with Back/Next, progress saved after each move."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Button, ContentSwitcher, Footer, Header, Static
+
+from pmwizard.tui.context import WizardContext
+from pmwizard.tui.steps.base import Step
+
+
+class JourneyScreen(Screen):
+    DEFAULT_CSS = """
+    JourneyScreen #where { height: 1; padding: 0 1; background: $boost; text-style: bold; }
+    JourneyScreen #nav { height: 1; padding: 0 1; }
+    JourneyScreen #nav Button { margin-right: 2; }
+    JourneyScreen ContentSwitcher { height: 1fr; }
+    """
+    BINDINGS: ClassVar = [Binding("ctrl+n", "next", "Next"), Binding("ctrl+b", "back", "Back"),
+                          Binding("escape", "home", "Home")]
+    journey_name = "journey"
+    journey_title = "Journey"
+    step_classes: ClassVar[list[type[Step]]] = []
+
+    def __init__(self, context: WizardContext) -> None:
+        super().__init__()
+        self.context = context
+        self.data: dict[str, Any] = context.load_progress(self.journey_name)
+        self.index = min(int(self.data.get("step", 0)), len(self.step_classes) - 1)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="where")
+        with ContentSwitcher(initial=f"step-{self.index}"):
+            for i, cls in enumerate(self.step_classes):
+                yield cls(id=f"step-{i}")
+        with Horizontal(id="nav"):
+            yield Button("< Back", compact=True, id="back")
+            yield Button("Next >", compact=True, id="next", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_step(self.index)
+
+    @property
+    def step(self) -> Step:
+        return self.query_one(f"#step-{self.index}", Step)
+
+    def show_step(self, index: int) -> None:
+        self.index = index
+        self.query_one(ContentSwitcher).current = f"step-{index}"
+        step = self.step
+        self.query_one("#where", Static).update(
+            f"{self.journey_title}: step {index + 1} of {len(self.step_classes)}, {step.title}")
+        self.query_one("#back", Button).disabled = index == 0
+        last = index == len(self.step_classes) - 1
+        self.query_one("#next", Button).label = "Finish" if last else "Next >"
+        self.data["step"] = index
+        self.context.save_progress(self.journey_name, self.data)
+        step.entered()
+        step.focus_first()
+
+    @on(Button.Pressed, "#next")
+    def action_next(self) -> None:
+        problem = self.step.leave_problem()
+        if problem:
+            self.notify(problem, severity="warning")
+            return
+        if self.index == len(self.step_classes) - 1:
+            self.data["step"] = 0
+            self.context.save_progress(self.journey_name, self.data)
+            self.app.pop_screen()
+            return
+        self.show_step(self.index + 1)
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        if self.index > 0:
+            self.show_step(self.index - 1)
+
+    def action_home(self) -> None:
+        self.context.save_progress(self.journey_name, self.data)
+        self.app.pop_screen()

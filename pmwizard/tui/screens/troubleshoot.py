@@ -1,0 +1,106 @@
+"""Troubleshoot: the doctor over one host name, or over every member of a genesis + cards; findings stream in
+as they finish, each expandable to evidence and fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Static
+
+from pmwizard.errors import PmwizardError
+from pmwizard.tui.context import WizardContext
+from pmwizard.tui.widgets.findings import FindingList
+
+
+class TroubleshootScreen(Screen):
+    DEFAULT_CSS = """
+    TroubleshootScreen VerticalScroll { padding: 0 1; }
+    TroubleshootScreen Input { margin-bottom: 1; }
+    TroubleshootScreen Horizontal { height: 1; margin-bottom: 1; }
+    TroubleshootScreen #body { height: 1fr; }
+    TroubleshootScreen #status { height: auto; }
+    """
+    BINDINGS: ClassVar = [Binding("escape", "home", "Home")]
+
+    def __init__(self, context: WizardContext) -> None:
+        super().__init__()
+        self.context = context
+        self.data = context.load_progress("troubleshoot")
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="body"):
+            yield Input(compact=True, placeholder="a host name, or empty to use the cards below", id="target")
+            yield Input(compact=True, placeholder="member cards: a folder or file (optional)", id="cards")
+            yield Input(compact=True, placeholder="genesis.json for the chain id (optional)", id="genesis")
+            with Horizontal():
+                yield Button("Run checks", compact=True, id="run", variant="primary")
+            yield Static("", id="status", markup=False)
+            yield FindingList(id="findings")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        target = self.data.get("target") or (self.context.sample_hostname if self.context.demo else "")
+        self.query_one("#target", Input).value = target
+        cards = self.data.get("cards_path") or (str(self.context.demo_cards[0].parent)
+                                                if self.context.demo and self.context.demo_cards else "")
+        self.query_one("#cards", Input).value = cards if not target else ""
+        self.query_one("#target", Input).focus()
+
+    def targets(self):
+        from pmwizard.checks.doctor import DoctorTarget, member_targets
+        from pmwizard.cli.configure import load_valid_cards
+
+        host = self.query_one("#target", Input).value.strip()
+        cards_path = self.query_one("#cards", Input).value.strip()
+        self.context.save_progress("troubleshoot", {"target": host, "cards_path": cards_path})
+        if host:
+            return [DoctorTarget(name=host, hostname=host, tls_port=self.context.tls_port)]
+        if not cards_path:
+            raise PmwizardError("type a host name, or the path of the members' cards")
+        cards = load_valid_cards([str(Path(cards_path).expanduser())])
+        targets = member_targets(cards, consortium_domain=None, round_robin=None, rpc={})
+        if self.context.tls_port != 443:
+            import dataclasses
+
+            targets = [dataclasses.replace(t, tls_port=self.context.tls_port) for t in targets]
+        return targets
+
+    @on(Button.Pressed, "#run")
+    @on(Input.Submitted)
+    def run(self) -> None:
+        try:
+            targets = self.targets()
+            chain_id = None
+            genesis = self.query_one("#genesis", Input).value.strip()
+            if genesis:
+                from pmwizard.core.genesis import read_genesis
+
+                chain_id = read_genesis(Path(genesis).expanduser()).chain_id
+        except PmwizardError as exc:
+            self.query_one("#status", Static).update(str(exc))
+            return
+        self.query_one(FindingList).clear_findings()
+        self.run_doctor(targets, chain_id)
+
+    @work(exclusive=True, group="doctor", exit_on_error=False)
+    async def run_doctor(self, targets, chain_id) -> None:
+        from pmwizard.checks.doctor import run_doctor
+
+        status = self.query_one("#status", Static)
+        status.update(f"checking {len(targets)} target(s) ...")
+        listing = self.query_one(FindingList)
+        found = await run_doctor(targets, chain_id=chain_id, nameservers=self.context.nameservers,
+                                 ca_file=self.context.ca_file, timeout=self.context.timeout,
+                                 on_finding=listing.add_finding)
+        bad = sum(f.status.value in ("fail", "error") for f in found)
+        status.update(f"done: {len(found)} findings, {bad} to fix (select one and press Enter for the fix)")
+
+    def action_home(self) -> None:
+        self.app.pop_screen()

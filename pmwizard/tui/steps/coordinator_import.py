@@ -1,0 +1,118 @@
+"""Coordinator step 1: import member cards from files, a folder or pasted text; each validated and
+signature-checked, conflicts (same key, node, address, name) shown side by side."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.suggester import Suggester
+from textual.widgets import Button, Input, Static, TextArea
+
+from pmwizard.core.cards import CardCheck, find_conflicts, parse_cards_text, read_cards
+from pmwizard.tui.steps.base import Step
+
+
+class PathSuggester(Suggester):
+    """Completes a path from the file system (the first entry that extends what was typed)."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value:
+            return None
+        path = Path(value).expanduser()
+        folder, stem = (path, "") if value.endswith("/") else (path.parent, path.name)
+        try:
+            entries = sorted(p.name for p in folder.iterdir() if p.name.startswith(stem) and not p.name.startswith("."))
+        except OSError:
+            return None
+        if not entries:
+            return None
+        return value + entries[0][len(stem):] + ("/" if (folder / entries[0]).is_dir() else "")
+
+
+def card_line(c: CardCheck) -> str:
+    if c.valid and c.card:
+        state = "signed" if c.signed else "UNSIGNED"
+        return f"ok      {c.card.name} ({c.card.hostname}:{c.card.p2p_port}) {state}"
+    return f"INVALID {Path(c.source).name}: {c.errors[0] if c.errors else ''}"
+
+
+class ImportStep(Step):
+    title = "import member cards"
+
+    def compose(self) -> ComposeResult:
+        yield Static("A card file, a folder of cards, or paste cards / three values below:", classes="hint")
+        yield Input(compact=True, placeholder="path to a card or a folder (Tab/Right completes)", id="path",
+                    suggester=PathSuggester())
+        yield TextArea(id="pasted")
+        with Horizontal():
+            yield Button("Add file/folder", compact=True, id="add-path", variant="primary")
+            yield Button("Add pasted", compact=True, id="add-text")
+            yield Button("Clear", compact=True, id="clear")
+        yield Static("", id="status", markup=False)
+        yield Static("", id="cards", markup=False)
+        yield Static("", id="conflicts", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).styles.height = 4
+
+    def entered(self) -> None:
+        box = self.query_one("#path", Input)
+        if not box.value and self.context.demo and self.context.demo_cards:
+            box.value = str(self.context.demo_cards[0].parent)
+        self.show()
+
+    @property
+    def checks(self) -> list[CardCheck]:
+        return self.journey.checks  # type: ignore[attr-defined]
+
+    @on(Button.Pressed, "#add-path")
+    @on(Input.Submitted, "#path")
+    def add_path(self) -> None:
+        value = self.query_one("#path", Input).value.strip()
+        if not value:
+            self.say("type a path first", "problem")
+            return
+        self.add(read_cards(Path(value).expanduser()))
+        self.data["cards_path"] = value
+
+    @on(Button.Pressed, "#add-text")
+    def add_text(self) -> None:
+        area = self.query_one("#pasted", TextArea)
+        self.add(parse_cards_text(area.text, "<pasted>"))
+        area.text = ""
+
+    @on(Button.Pressed, "#clear")
+    def clear(self) -> None:
+        self.checks.clear()
+        self.show()
+
+    def add(self, found: list[CardCheck]) -> None:
+        known = {(c.source, c.card.node_id if c.card else None) for c in self.checks}
+        self.checks.extend(c for c in found if (c.source, c.card.node_id if c.card else None) not in known)
+        self.journey.accepted = [c.valid for c in self.checks]  # type: ignore[attr-defined]
+        self.show()
+
+    def show(self) -> None:
+        valid = [c for c in self.checks if c.valid]
+        self.say(f"{len(self.checks)} card(s): {len(valid)} valid, {len(self.checks) - len(valid)} invalid",
+                 "good" if valid and len(valid) == len(self.checks) else "hint")
+        self.query_one("#cards", Static).update("\n".join(card_line(c) for c in self.checks))
+        conflicts = find_conflicts([c.card for c in valid if c.card])
+        lines = []
+        for x in conflicts:
+            lines.append(f"CONFLICT ({x.kind}): {x.message}")
+            lines.append(f"  {x.first.name:<30.30} | {x.second.name:<30.30}")
+            lines.append(f"  {x.first.hostname:<30.30} | {x.second.hostname:<30.30}")
+            lines.append(f"  {x.first.node_id[:30]:<30} | {x.second.node_id[:30]:<30}")
+        self.query_one("#conflicts", Static).update("\n".join(lines))
+
+    def leave_problem(self) -> str | None:
+        if not any(c.valid for c in self.checks):
+            return "import at least one valid card"
+        return None

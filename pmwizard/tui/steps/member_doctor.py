@@ -1,0 +1,45 @@
+"""Member step 7: the final check: the doctor on this node (P2P, RPC, API, Tarantool, DNS and TLS of its
+name), findings streaming in as they finish."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, Static
+
+from pmwizard.tui.steps.base import Step
+from pmwizard.tui.widgets.findings import FindingList
+
+
+class FinalCheckStep(Step):
+    title = "final check"
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="status", markup=False)
+        with Horizontal():
+            yield Button("Run the doctor on this node", compact=True, id="run", variant="primary")
+        yield FindingList(id="doctor-findings")
+
+    def entered(self) -> None:
+        self.say("Start Tarantool, Planetmint and Tendermint (monit), then run the doctor.")
+
+    @on(Button.Pressed, "#run")
+    def run(self) -> None:
+        self.query_one("#doctor-findings", FindingList).clear_findings()
+        self.run_doctor()
+
+    @work(exclusive=True, group="doctor", exit_on_error=False)
+    async def run_doctor(self) -> None:
+        from pmwizard.checks.doctor import DoctorTarget, run_doctor
+
+        host = self.data.get("hostname")
+        target = DoctorTarget(name=host or "this node", hostname=host, local=True, tls_port=self.context.tls_port,
+                              rpc_url="http://127.0.0.1:26657")
+        listing = self.query_one("#doctor-findings", FindingList)
+        self.say("checking ...")
+        found = await run_doctor([target], nameservers=self.context.nameservers, ca_file=self.context.ca_file,
+                                 timeout=self.context.timeout, on_finding=listing.add_finding)
+        bad = sum(f.status.value in ("fail", "error") for f in found)
+        self.say(f"{bad} problem(s); expand a finding for its fix" if bad else "everything checked is fine",
+                 "problem" if bad else "good")

@@ -1,0 +1,1 @@
+"""Small reusable widgets: finding rows, copyable text."""
