@@ -48,6 +48,10 @@ class JourneyScreen(Screen):
     def on_mount(self) -> None:
         self.show_step(self.index)
 
+    def on_unmount(self) -> None:
+        """Quitting keeps the progress: the next start resumes at this step."""
+        self.context.save_progress(self.journey_name, self.data)
+
     @property
     def step(self) -> Step:
         return self.query_one(f"#step-{self.index}", Step)

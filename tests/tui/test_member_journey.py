@@ -1,0 +1,146 @@
+"""The member journey end to end with Pilot, on the demo sandbox: keys created through the diff preview, DNS
+and TLS checked live on loopback, the card saved, the genesis verified, config written, the doctor run.
+A write the operator cancels leaves the disk unchanged."""
+
+from __future__ import annotations
+
+import json
+import stat
+import tomllib
+from pathlib import Path
+
+from textual.widgets import Checkbox
+
+from pmwizard.core import cards, keys
+from pmwizard.core.genesis import new_genesis
+from pmwizard.tui.app import make_app
+from pmwizard.tui.screens.diff_preview import DiffPreviewScreen
+from tests.tui.conftest import press, screen_text, settle, type_into
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()} if folder.exists() else {}
+
+
+async def test_member_journey_end_to_end(sandbox) -> None:
+    ctx = sandbox.context
+    app = make_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Set up my node" in screen_text(app)
+        await pilot.press("enter")  # the first journey
+        await settle(pilot)
+        assert "step 1 of 7" in screen_text(app) and "No usable keys yet" in screen_text(app)
+
+        # 1. keys: the preview hides key content; cancelling writes nothing
+        await press(pilot, "#create")
+        assert isinstance(app.screen, DiffPreviewScreen)
+        assert "private key: content not shown" in screen_text(app)
+        await press(pilot, "#cancel")
+        assert tree(ctx.home) == {}, "a cancelled preview writes nothing"
+        await press(pilot, "#create")
+        await press(pilot, "#write")
+        await press(pilot, "#cancel")  # now labelled Close
+        ident = keys.load_identity(ctx.home)
+        assert stat.S_IMODE((ctx.home / keys.NODE_KEY).stat().st_mode) == 0o600
+        assert ident.node_id in screen_text(app)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+
+        # 2. domain: typed name validated live, DNS checked against the sandbox's server
+        await type_into(pilot, "#hostname", "bad_name.demo.test")
+        assert "letters, digits" in screen_text(app)
+        await type_into(pilot, "#hostname", "node.demo.test")
+        await press(pilot, "#check")
+        text = screen_text(app)
+        assert "dns.a private" in text and "DNS for node.demo.test looks right" in text
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+
+        # 3. certificate: live HTTPS check on the sandbox's TLS server
+        await press(pilot, "#live")
+        text = screen_text(app)
+        assert "tls.chain ok" in text and "the certificate looks right" in text
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+
+        # 4. share: the card, saved through the preview, verifies
+        await type_into(pilot, "#name", "Demo Node")
+        await press(pilot, "#save")
+        await press(pilot, "#write")
+        await press(pilot, "#cancel")
+        card_file = ctx.home / "member-card.json"
+        check = cards.read_cards(card_file)[0]
+        assert check.valid and check.signed and check.card.name == "Demo Node"
+        assert check.card.node_id in screen_text(app)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+
+        # 5. join: the coordinator's genesis (this node + the three demo members)
+        members = [c.card for c in cards.read_cards(sandbox.cards_dir)]
+        genesis = sandbox.root / "genesis.json"
+        genesis.write_text(new_genesis([check.card, *members], chain_id="demo-chain"))
+        await type_into(pilot, "#genesis", str(genesis))
+        await type_into(pilot, "#cards", str(sandbox.cards_dir))
+        text = screen_text(app)
+        assert "valid: chain demo-chain, 4 validators" in text and "this node's validator is in it" in text
+        from pmwizard.core.genesis import fingerprint
+
+        assert fingerprint(genesis.read_bytes()) in text
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+
+        # 6. configure: cancel first (nothing written), then write
+        await type_into(pilot, "#moniker", "demo-node")
+        await press(pilot, "#preview")
+        before = tree(ctx.home)
+        await press(pilot, "#cancel")
+        assert tree(ctx.home) == before
+        await press(pilot, "#preview")
+        assert isinstance(app.screen, DiffPreviewScreen)
+        await press(pilot, "#write")
+        await press(pilot, "#cancel")
+        config = tomllib.loads((ctx.home / "config/config.toml").read_text())
+        assert config["moniker"] == "demo-node"
+        assert len(config["p2p"]["persistent_peers"].split(",")) == 3
+        assert (ctx.home / "config/genesis.json").read_bytes() == genesis.read_bytes()
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+
+        # 7. the doctor on this node (nothing runs here: its findings say so, with fixes)
+        await press(pilot, "#run")
+        text = screen_text(app)
+        assert "net.p2p" in text and "findings:" in text
+
+
+async def test_skipping_one_file_writes_only_the_other(sandbox) -> None:
+    ctx = sandbox.context
+    app = make_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await settle(pilot)
+        await press(pilot, "#create")
+        app.screen.query_one("#accept-0", Checkbox).value = False  # skip the validator key
+        await press(pilot, "#write")
+        assert not (ctx.home / keys.VALIDATOR_KEY).exists() and (ctx.home / keys.NODE_KEY).exists()
+
+
+async def test_progress_survives_quit_and_resume(sandbox) -> None:
+    ctx = sandbox.context
+    keys.init_plan(ctx.home).apply()
+    app = make_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        await type_into(pilot, "#hostname", "node.demo.test")
+    saved = json.loads((ctx.state_dir / "progress" / "member.json").read_text())
+    assert saved == {"step": 1, "hostname": "node.demo.test"}
+    assert "priv" not in json.dumps(saved)
+    app = make_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "step 2 of 7" in text
