@@ -1,0 +1,58 @@
+"""Troubleshoot streams the doctor's findings into the list; the home screen, help, command palette, a light
+theme and NO_COLOR all work at 80x24."""
+
+from __future__ import annotations
+
+from pmwizard.tui.app import make_app
+from pmwizard.tui.screens.troubleshoot import TroubleshootScreen
+from tests.tui.conftest import press, screen_text, settle, type_into
+
+
+async def test_troubleshoot_one_host(sandbox) -> None:
+    app = make_app(sandbox.context)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down", "down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TroubleshootScreen)
+        await type_into(pilot, "#target", "node.demo.test")
+        await press(pilot, "#run")
+        text = screen_text(app)
+        assert "tls.chain ok" in text and "dns.a private" in text and "net.p2p" in text
+        assert "done:" in text
+
+
+async def test_troubleshoot_every_member_of_a_card_folder(sandbox) -> None:
+    app = make_app(sandbox.context)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.open_journey("troubleshoot")
+        await settle(pilot)
+        await type_into(pilot, "#target", "")
+        screen.query_one("#cards").value = str(sandbox.cards_dir)
+        await press(pilot, "#run")
+        text = screen_text(app)
+        for host in ("alice.demo.test", "bob.demo.test", "carol.demo.test"):
+            assert host in text
+
+
+async def test_home_help_and_palette(sandbox) -> None:
+    app = make_app(sandbox.context)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        text = screen_text(app)
+        for name in ("Set up my node", "Form a network", "Troubleshoot"):
+            assert name in text
+        await pilot.press("f1")
+        await pilot.pause()
+        assert any("Ctrl+N" in str(n.message) for n in app._notifications)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert {"Journey: Set up my node", "Journey: Form a network", "Journey: Troubleshoot"} <= set(titles)
+
+
+async def test_light_theme_and_no_color(sandbox, monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(sandbox.context)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.theme = "textual-light"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "step 1 of 7" in screen_text(app)
+        assert app.theme == "textual-light"
