@@ -15,6 +15,10 @@ from pmwizard.tui.steps.base import Step
 
 class ReviewStep(Step):
     title = "review the members"
+    DEFAULT_CSS = """
+    ReviewStep #name { width: 1fr; }
+    ReviewStep #power { width: 12; margin-left: 2; }
+    """
 
     def compose(self) -> ComposeResult:
         yield Static("Space/Enter toggles accept; edit the selected member's name or power below.", classes="hint")
@@ -29,7 +33,7 @@ class ReviewStep(Step):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("use", "name", "host:port", "node_id", "card", "power")
+        table.add_columns("use", "name", "host:port", "node id", "card", "power")
         table.styles.height = 8
 
     @property
@@ -51,7 +55,7 @@ class ReviewStep(Step):
             if c.card is None:
                 table.add_row("no", "(invalid)", c.source[-18:], "", "invalid", "", key=str(i))
                 continue
-            table.add_row(use, c.card.name[:20], f"{c.card.hostname[:14]}:{c.card.p2p_port}", c.card.node_id[:8],
+            table.add_row(use, c.card.name[:20], f"{c.card.hostname[:22]}:{c.card.p2p_port}", c.card.node_id[:8],
                           "signed" if c.signed else "unsigned", str(self.j.powers[i]), key=str(i))
         if self.j.checks:
             table.move_cursor(row=min(row, len(self.j.checks) - 1))
