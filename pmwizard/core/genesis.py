@@ -5,8 +5,8 @@ cards, extended with new members, and fingerprinted (SHA-256 of the file's bytes
 
 from __future__ import annotations
 
+import base64
 import hashlib
-import json
 import secrets
 import string
 import time
@@ -18,7 +18,9 @@ from typing import Any
 
 from pmwizard.core.cards import MemberCard
 from pmwizard.core.genesis_docs import convert, docs_problems, parse_loose
-from pmwizard.core.tmjson import MAX_TOTAL_VOTING_POWER, ZERO_TIME, GenesisError, decode_genesis, parse_time
+from pmwizard.core.genesis_json import GoSyntaxError, dump, parse
+from pmwizard.core.genesis_time import TimeError, parse_rfc3339
+from pmwizard.core.tmjson import MAX_TOTAL_VOTING_POWER, Decoded, GenesisError, decode_genesis
 from pmwizard.errors import InputError
 
 MAX_GENESIS_BYTES = 4 * 1024 * 1024
@@ -61,9 +63,7 @@ def fingerprint(data: bytes) -> str:
 
 
 def validate_genesis(data: bytes, source: str) -> GenesisReport:
-    """Tendermint 0.34's verdict on `data`; never raises for bad content."""
-    import base64
-
+    """Tendermint 0.34's verdict on `data`, plus warnings about what would hurt later; never raises."""
     digest = fingerprint(data)
     try:
         doc = decode_genesis(data)
@@ -73,38 +73,80 @@ def validate_genesis(data: bytes, source: str) -> GenesisReport:
         if problems:
             converted = convert(loose, now_rfc3339())
             note = (f"{source}: shaped like the Planetmint docs' example, which Tendermint 0.34 cannot load; "
-                    "a converted 0.34 document is offered")
+                    + ("a converted 0.34 document is offered" if converted else
+                       "it cannot be converted (a validator key is unusable)"))
             same = f"{exc.field}:" if exc.field else None
             errors = (f"{source}: {exc}", *(f"{source}: {p}" for p in problems if not same or not p.startswith(same)))
-            return GenesisReport(source, False, errors, (note,), digest,
-                                 loose.get("chain_id") if isinstance(loose.get("chain_id"), str) else None,
-                                 None, (), converted)
+            chain = loose.get("chain_id") if isinstance(loose.get("chain_id"), str) else None
+            return GenesisReport(source, False, errors, (note,), digest, chain, None, (), converted)
         tag = " (Tendermint would accept the file, then panic at node start)" if exc.panic else ""
         return GenesisReport(source, False, (f"{source}: {exc}{tag}",), (), digest, None, None, ())
-    warnings = []
-    if not doc.validators:
-        warnings.append(f"{source}: validators: none; the node starts only if the application supplies them "
-                        "(Planetmint does not)")
-    if doc.genesis_time == ZERO_TIME:
-        warnings.append(f"{source}: genesis_time: the zero time makes every node use its own start time")
     validators = tuple(GenesisValidator(v.address, base64.b64encode(v.pub_key).decode(), v.power, v.name)
                        for v in doc.validators)
-    return GenesisReport(source, True, (), tuple(warnings), digest, doc.chain_id, doc.genesis_time, validators)
+    return GenesisReport(source, True, (), tuple(f"{source}: {w}" for w in _warnings(doc)), digest, doc.chain_id,
+                         doc.genesis_time, validators)
+
+
+def _warnings(doc: Decoded) -> list[str]:
+    """Valid for Tendermint, but worth saying before a network is started on it."""
+    out = []
+    vals = doc.validators
+    if not vals:
+        out.append("validators: none; the node starts only if the application supplies them at InitChain "
+                   "(Planetmint does not)")
+    if doc.time is None or doc.time.is_zero():
+        out.append("genesis_time: the zero time makes every node use its own start time; write one UTC time "
+                   "that all members share")
+    elif (doc.time.year, doc.time.month, doc.time.day) > time.gmtime(time.time() + 7 * 86400)[:3]:
+        out.append(f"genesis_time: {doc.genesis_time} is more than a week ahead; no block is made before then")
+    if doc.app_hash:
+        out.append(f"app_hash: {doc.app_hash.hex().upper()}; a node starts only if the application's initial app "
+                   "hash is exactly this (for a new Planetmint network leave it \"\")")
+    names: dict[str, int] = {}
+    for i, v in enumerate(vals):
+        if v.key_type != "tendermint/PubKeyEd25519":
+            out.append(f"validators[{i}].pub_key: a {v.key_type} key; Planetmint expects ed25519 validator keys")
+        abci = {"tendermint/PubKeyEd25519": "ed25519", "tendermint/PubKeySecp256k1": "secp256k1"}[v.key_type]
+        if abci not in doc.pub_key_types:
+            out.append(f"validators[{i}].pub_key: type {abci} is not in consensus_params.validator.pub_key_types "
+                       f"{list(doc.pub_key_types)}; the network will refuse updates for this validator")
+        if not v.name.strip():
+            out.append(f"validators[{i}].name: empty; operators tell validators apart by name")
+        elif _name_key(v.name) in names:
+            out.append(f"validators[{i}].name: {v.name!r} is also the name of validators[{names[_name_key(v.name)]}]")
+        names.setdefault(_name_key(v.name), i)
+    total = sum(v.power for v in vals)
+    if 1 < len(vals) < 4:
+        out.append(f"validators: {len(vals)} validators; the chain stops whenever one of them is offline (more than "
+                   "2/3 of the power must vote; 4 validators tolerate 1 offline)")
+    elif len(vals) >= 4:
+        for i, v in enumerate(vals):
+            if 3 * v.power >= total:
+                out.append(f"validators[{i}].power: {v.name or v.address} holds {v.power} of {total}, at least 1/3; "
+                           "the chain stops whenever it is offline")
+    return out
+
+
+def read_limited(path: Path) -> bytes:
+    """The file's bytes, at most 4 MiB (read with a bound, so a FIFO or a growing file cannot exhaust memory)."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_GENESIS_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError(str(path), None, "does not exist") from None
+    except IsADirectoryError:
+        raise InputError(str(path), None, "is a folder, not a genesis file") from None
+    except OSError as exc:
+        raise InputError(str(path), None, f"cannot be read ({exc.strerror})") from None
+    if len(data) > MAX_GENESIS_BYTES:
+        raise InputError(str(path), None, "larger than 4 MiB; a genesis file here is at most 4 MiB")
+    return data
 
 
 def read_genesis(path: Path) -> GenesisReport:
     """Read (size-limited) and validate a genesis file; InputError when it cannot be read at all."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_GENESIS_BYTES:
-            raise InputError(str(path), None, f"{size} bytes; a genesis file here is at most 4 MiB")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(str(path), None, "does not exist") from None
-    except OSError as exc:
-        raise InputError(str(path), None, f"cannot be read ({exc.strerror})") from None
-    return validate_genesis(data, str(path))
+    return validate_genesis(read_limited(path), str(path))
 
 
 def now_rfc3339() -> str:
@@ -114,6 +156,21 @@ def now_rfc3339() -> str:
     base = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(secs))
     digits = f"{frac:09d}".rstrip("0")
     return f"{base}.{digits}Z" if digits else f"{base}Z"
+
+
+def canonical_time(text: str, field: str = "genesis_time") -> str:
+    """A time typed by a person, checked with Tendermint's rules and written as Tendermint writes it."""
+    if not text.endswith("Z"):
+        raise InputError(f"--{field.replace('_', '-')}", field, f"{text!r}: JSON time must be UTC and end with "
+                                                               "'Z' (e.g. 2026-11-23T08:00:00Z)")
+    try:
+        parsed = parse_rfc3339(text)
+    except TimeError as exc:
+        raise InputError(f"--{field.replace('_', '-')}", field, str(exc)) from None
+    if parsed.is_zero() or parsed.year == 0:
+        raise InputError(f"--{field.replace('_', '-')}", field, "the zero time makes every node pick its own; "
+                                                               "give a real UTC time")
+    return parsed.rfc3339nano()
 
 
 def random_chain_id() -> str:
@@ -130,12 +187,13 @@ def default_params() -> dict[str, Any]:
 
 
 def layout(doc: dict[str, Any]) -> str:
-    """tmjson.MarshalIndent(doc, "", "  "): 2 spaces, Go's HTML-safe escapes; no final newline (as SaveAs)."""
-    text = json.dumps(doc, indent=2, ensure_ascii=False)
-    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
-                    ("\u2029", "\\u2029")):
-        text = text.replace(ch, esc)
-    return text
+    """tmjson.MarshalIndent(doc, "", "  "): 2 spaces, Go's HTML-safe escapes, numbers as written, app_state
+    copied as read (a json.RawMessage); no final newline (as GenesisDoc.SaveAs)."""
+    parts = []
+    for key, value in doc.items():
+        text = dump(value, 1, raw_strings=(key == "app_state"))
+        parts.append(f'\n  {dump(key)}: {text}')
+    return "{" + ",".join(parts) + "\n}" if parts else "{}"
 
 
 def _name_key(name: str) -> str:
@@ -154,20 +212,24 @@ def _check_power(power: int) -> int:
     return power
 
 
-def _refuse_duplicates(existing: list[dict], cards: Sequence[MemberCard], source: str) -> None:
-    seen_keys = {v["pub_key"]["value"]: v.get("name", "") for v in existing}
-    seen_addr = {v["address"].upper() for v in existing}
-    seen_names = {_name_key(v.get("name", "")): v.get("name", "") for v in existing if v.get("name")}
+def _refuse_duplicates(existing: list[tuple[str, str, str]], cards: Sequence[MemberCard], source: str) -> None:
+    """`existing`: (pub_key, ADDRESS, name) of the validators already there. Cards are checked against those
+    and against each other: same validator key, same address, or the same name (NFKC, case-folded)."""
+    seen_keys = {k: n for k, _, n in existing}
+    seen_addr = {a: n for _, a, n in existing}
+    seen_names = {_name_key(n): n for _, _, n in existing if n.strip()}
     for card in cards:
         if card.pub_key in seen_keys:
             raise InputError(source, "pub_key", f"{card.name!r} has the same validator key as "
                                                 f"{seen_keys[card.pub_key]!r} already in the genesis")
         if card.address in seen_addr:
-            raise InputError(source, "address", f"{card.name!r}: validator {card.address} is already in the genesis")
+            raise InputError(source, "address", f"{card.name!r}: validator {card.address} is already in the "
+                                                f"genesis (as {seen_addr[card.address]!r})")
         if _name_key(card.name) in seen_names:
-            raise InputError(source, "name", f"{card.name!r} is already the name of a validator in the genesis")
+            raise InputError(source, "name", f"{card.name!r} is already the name of a validator in the genesis "
+                                             f"({seen_names[_name_key(card.name)]!r})")
         seen_keys[card.pub_key] = card.name
-        seen_addr.add(card.address)
+        seen_addr[card.address] = card.name
         seen_names[_name_key(card.name)] = card.name
 
 
@@ -176,41 +238,49 @@ def new_genesis(cards: Sequence[MemberCard], chain_id: str | None = None, genesi
     """A new network's genesis.json text from the members' cards (`powers`: one per card, else `power`)."""
     if not cards:
         raise InputError("<cards>", None, "no member cards: a genesis needs at least one validator")
-    chain = chain_id or random_chain_id()
+    chain = chain_id if chain_id is not None else random_chain_id()
     if not 0 < len(chain.encode()) <= 50 or any(not 32 < ord(c) < 127 for c in chain):
         raise InputError("--chain-id", "chain_id", f"{chain!r}: 1 to 50 printable ASCII characters, no spaces")
-    when = parse_time(genesis_time, "genesis_time") if genesis_time else now_rfc3339()
-    if when == ZERO_TIME:
-        raise InputError("--genesis-time", "genesis_time", "the zero time makes every node pick its own; give "
-                                                          "a real UTC time")
+    when = canonical_time(genesis_time) if genesis_time is not None else now_rfc3339()
     each = [_check_power(p) for p in (powers if powers is not None else [power] * len(cards))]
     if len(each) != len(cards):
         raise InputError("<cards>", "power", "one power per card")
+    if sum(each) > MAX_TOTAL_VOTING_POWER:
+        raise InputError("--power", "power", f"the powers add up to {sum(each)}, above Tendermint's maximum "
+                                             f"{MAX_TOTAL_VOTING_POWER}")
     _refuse_duplicates([], cards, "<cards>")
     doc = {"genesis_time": when, "chain_id": chain, "initial_height": "1", "consensus_params": default_params(),
            "validators": [_validator(c, p) for c, p in zip(cards, each, strict=True)], "app_hash": ""}
-    text = layout(doc)
-    report = validate_genesis(text.encode(), "<new genesis>")
-    if not report.valid:  # cards were checked, so this is a bug; never write such a file
-        raise InputError("<new genesis>", None, "; ".join(report.errors))
+    return _checked(layout(doc), "<new genesis>")
+
+
+def _checked(text: str, source: str) -> str:
+    report = validate_genesis(text.encode(), source)
+    if not report.valid:  # inputs were checked, so this is a bug; never hand out such a file
+        raise InputError(source, None, "; ".join(report.errors))
     return text
 
 
 def add_to_genesis(genesis: bytes, cards: Sequence[MemberCard], source: str, power: int = 10) -> str:
-    """The genesis with the cards' validators appended (other content kept as it is)."""
+    """The genesis with the cards' validators appended; every other key, value and number kept as written
+    (only the layout becomes Tendermint's). Refuses an invalid genesis and duplicate keys or names."""
     report = validate_genesis(genesis, source)
     if not report.valid:
         raise InputError(source, None, "; ".join(report.errors))
+    if not cards:
+        raise InputError("<cards>", None, "no member cards to add")
     _check_power(power)
-    doc = json.loads(genesis.decode("utf-8"))
+    try:
+        doc = parse(genesis)
+    except GoSyntaxError as exc:  # cannot happen: it was just validated
+        raise InputError(source, None, str(exc)) from None
     existing = doc.get("validators") or []
-    for v in existing:  # Tendermint fills a missing address; so do we, so duplicates are found
-        if not v.get("address"):
-            v["address"] = next(x.address for x in report.validators if x.pub_key == v["pub_key"]["value"])
-    _refuse_duplicates(existing, cards, source)
+    for v, known in zip(existing, report.validators, strict=True):
+        # Tendermint fills a missing address (and reads any hex case); write what it would use
+        v["address"] = known.address
+    _refuse_duplicates([(v.pub_key, v.address, v.name) for v in report.validators], cards, source)
+    total = sum(v.power for v in report.validators) + power * len(cards)
+    if total > MAX_TOTAL_VOTING_POWER:
+        raise InputError(source, "power", f"the powers would add up to {total}, above Tendermint's maximum")
     doc["validators"] = existing + [_validator(c, power) for c in cards]
-    text = layout(doc)
-    again = validate_genesis(text.encode(), source)
-    if not again.valid:
-        raise InputError(source, None, "; ".join(again.errors))
-    return text
+    return _checked(layout(doc), source)

@@ -1,31 +1,39 @@
-"""Tendermint 0.34's genesis rules, transcribed: `types.GenesisDocFromJSON` (tmjson decoding, then
+"""Tendermint 0.34.24's genesis rules, transcribed: `types.GenesisDocFromJSON` (libs/json decoding, then
 `ValidateAndComplete`) and what makes `tendermint node` panic when it builds the validator set.
 
 `decode_genesis` raises GenesisError with Tendermint's own wording (Go's error strings) so an operator can
-match it with what a node would log; `field` says where (e.g. `validators[1].power`).
+match it with what a node would log; `field` says where (e.g. `validators[1].power`). Decoding follows the
+struct order of types.GenesisDoc, as Go does, so the first problem reported is the one Tendermint reports.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
+
+from pmwizard.core.genesis_json import GoSyntaxError, JNum, JStr, compact, kind, parse
+from pmwizard.core.genesis_time import ZERO_TIME, GoTime, TimeError, go_quote, parse_rfc3339
 
 MAX_CHAIN_ID_LEN = 50
 MAX_BLOCK_SIZE_BYTES = 104857600
 MAX_TOTAL_VOTING_POWER = (2**63 - 1) // 8
 INT64 = (-(2**63), 2**63 - 1)
 UINT64 = (0, 2**64 - 1)
-KEY_TYPES = {"tendermint/PubKeyEd25519": 32, "tendermint/PubKeySecp256k1": 33, "tendermint/PubKeySr25519": 32}
+# the public-key type tags registered in a tendermint 0.34 binary (sr25519 is not linked in)
+KEY_TYPES = {"tendermint/PubKeyEd25519": (32, "ed25519.PubKey", "PubKeyEd25519"),
+             "tendermint/PubKeySecp256k1": (33, "secp256k1.PubKey", "PubKeySecp256k1")}
+# registered tags of other types: tmjson finds them, then refuses them as a crypto.PubKey
+OTHER_TYPES = {"tendermint/PrivKeyEd25519", "tendermint/PrivKeySecp256k1", "tendermint/DuplicateVoteEvidence",
+               "tendermint/LightClientAttackEvidence", "tendermint.crypto.PublicKey",
+               "tendermint.crypto.PublicKey_Ed25519", "tendermint.crypto.PublicKey_Secp256K1"}
+OTHER_PREFIXES = ("tendermint/event/", "tendermint/wal/", "tendermint/NewRoundStepMessage",
+                  "tendermint/NewValidBlockMessage", "tendermint/Proposal", "tendermint/BlockPart",
+                  "tendermint/Vote", "tendermint/HasVote")
 ABCI_KEY_TYPES = {"ed25519", "secp256k1"}
-ZERO_TIME = "0001-01-01T00:00:00Z"
-_NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?")
-_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?Z")
+_MAP = "map[string]json.RawMessage"
+_LIST = "[]json.RawMessage"
 
 
 class GenesisError(ValueError):
@@ -51,128 +59,163 @@ class Validator:
 class Decoded:
     chain_id: str
     genesis_time: str
+    time: GoTime | None
     initial_height: int
     validators: tuple[Validator, ...]
     params_given: bool
+    pub_key_types: tuple[str, ...]
+    app_hash: bytes
 
 
-def _go_char(ch: str) -> str:
-    return f"'{ch}'" if ch.isprintable() else "'" + ch.encode("unicode_escape").decode() + "'"
+def _cannot(value: Any, go_type: str) -> str:
+    return f"json: cannot unmarshal {kind(value)} into Go value of type {go_type}"
 
 
-def _go_number_error(text: str) -> str:
-    """What Go's encoding/json says about `text` given as a whole JSON document that should be a number."""
-    if not text:
-        return "unexpected end of JSON input"
-    m = _NUMBER.match(text)
-    if not m:
-        return f"invalid character {_go_char(text[0])} looking for beginning of value"
-    return f"invalid character {_go_char(text[m.end()])} after top-level value"
-
-
-def _raw(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _int(value: Any, field: str, bounds: tuple[int, int] = INT64, kind: str = "int64") -> int:
-    """tmjson: 64-bit integers are JSON strings holding a JSON number."""
+def _stdlib_number(content: str, field: str, go_type: str, bounds: tuple[int, int]) -> int:
+    """encoding/json.Unmarshal(content, &int64): what tmjson does with the text between the quotes."""
+    try:
+        value = parse(content)
+    except GoSyntaxError as exc:
+        raise GenesisError(field, str(exc)) from None
     if value is None:
         return 0
-    if not isinstance(value, str):
-        raise GenesisError(field, f"invalid 64-bit integer encoding {json.dumps(_raw(value))}, expected string")
-    if not _NUMBER.fullmatch(value):
-        raise GenesisError(field, _go_number_error(value))
-    if not re.fullmatch(r"-?\d+", value) or not bounds[0] <= int(value) <= bounds[1]:
-        raise GenesisError(field, f"json: cannot unmarshal number {value} into Go value of type {kind}")
-    return int(value)
+    if not isinstance(value, JNum):
+        raise GenesisError(field, _cannot(value, go_type))
+    if not re.fullmatch(r"-?[0-9]+", value.text) or not bounds[0] <= int(value.text) <= bounds[1]:
+        raise GenesisError(field, f"json: cannot unmarshal number {value.text} into Go value of type {go_type}")
+    return int(value.text)
+
+
+def _int(value: Any, field: str, go_type: str = "int64", bounds: tuple[int, int] = INT64) -> int:
+    """tmjson: 64-bit integers are JSON strings; the raw text inside is handed to encoding/json."""
+    if value is None:
+        return 0
+    if not isinstance(value, JStr):
+        raise GenesisError(field, f"invalid 64-bit integer encoding {go_quote(compact(value))}, expected string")
+    return _stdlib_number(value.raw, field, go_type, bounds)
 
 
 def _str(value: Any, field: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise GenesisError(field, f"json: cannot unmarshal {_json_kind(value)} into Go value of type string")
-    return value
+        raise GenesisError(field, _cannot(value, "string"))
+    return str(value)
 
 
-def _json_kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
-def _obj(value: Any, field: str, go_type: str) -> dict:
+def _obj(value: Any, field: str) -> dict:
+    """A Go struct: tmjson first reads it into map[string]json.RawMessage."""
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise GenesisError(field, f"json: cannot unmarshal {_json_kind(value)} into Go value of type {go_type}")
+        raise GenesisError(field, _cannot(value, _MAP))
+    return value
+
+
+def _list(value: Any, field: str) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise GenesisError(field, _cannot(value, _LIST))
     return value
 
 
 def _hex(value: Any, field: str) -> bytes:
+    """tmbytes.HexBytes.UnmarshalJSON: hex.DecodeString of the raw text between the quotes."""
     if value is None:
         return b""
-    if not isinstance(value, str):
-        raise GenesisError(field, f"invalid hex string: {_raw(value)}")
-    for ch in value:  # Go's decoder reports the first bad character, before the odd length
-        if ch not in "0123456789abcdefABCDEF":
-            shown = f" {_go_char(ch)}" if ch.isprintable() else ""
-            raise GenesisError(field, f"encoding/hex: invalid byte: U+{ord(ch):04X}{shown}")
-    if len(value) % 2:
+    if not isinstance(value, JStr):
+        raise GenesisError(field, f"invalid hex string: {compact(value)}")
+    raw = value.raw.encode("utf-8", "surrogateescape")
+    for b in raw:  # Go's decoder reports the first bad byte, before an odd length
+        if chr(b) not in "0123456789abcdefABCDEF":
+            shown = f" '{chr(b)}'" if chr(b).isprintable() else ""
+            raise GenesisError(field, f"encoding/hex: invalid byte: U+{b:04X}{shown}")
+    if len(raw) % 2:
         raise GenesisError(field, "encoding/hex: odd length hex string")
-    return bytes.fromhex(value)
+    return bytes.fromhex(raw.decode())
 
 
 def parse_time(value: Any, field: str) -> str:
-    """tmjson time: a JSON string in RFC 3339 that must be UTC with a trailing Z."""
+    """tmjson time: a JSON string whose raw text ends in Z, then Go's strict RFC 3339. Returns the text."""
+    return _time(value, field)[0]
+
+
+def _time(value: Any, field: str) -> tuple[str, GoTime | None]:
+    if value is None:
+        return ZERO_TIME, None
     if not isinstance(value, str):
-        if value is None:
-            return ZERO_TIME
-        raise GenesisError(field, f"JSON time must be UTC and end with 'Z', but got {_raw(value)}")
-    if not value.endswith("Z"):
-        raise GenesisError(field, f"JSON time must be UTC and end with 'Z', but got {json.dumps(value)}")
-    m = _TIME.fullmatch(value)
-    if not m:
-        raise GenesisError(field, f'parsing time {json.dumps(value)} as "2006-01-02T15:04:05Z07:00": not RFC 3339')
+        raise GenesisError(field, f"JSON time must be an RFC3339 string, but got {go_quote(compact(value))}")
+    raw = value.raw if isinstance(value, JStr) else value
+    if not raw.endswith("Z"):
+        raise GenesisError(field, f"JSON time must be UTC and end with 'Z', but got {go_quote(raw)}")
     try:
-        datetime(*(int(g) for g in m.groups()[:6]))  # a range check only
-    except ValueError as exc:
-        raise GenesisError(field, f"parsing time {json.dumps(value)}: {exc}") from None
-    return value
+        parsed = parse_rfc3339(raw)
+    except TimeError as exc:
+        raise GenesisError(field, str(exc)) from None
+    if parsed.year == 0:
+        raise GenesisError(field, "year 0 is before 0001-01-01, the earliest time a block header can hold "
+                                  "(Go: panic: timestamp: ... before 0001-01-01)", panic=True)
+    return raw, parsed
+
+
+def _base64(text: str, field: str) -> bytes:
+    """encoding/json's []byte: standard base64 (padded); Go's decoder skips \\r and \\n."""
+    import base64
+    import binascii
+
+    clean = text.replace("\r", "").replace("\n", "")
+    bad = re.search(r"[^A-Za-z0-9+/=]|=[^=]|={3}", clean)
+    try:
+        if bad or len(clean) % 4:
+            raise binascii.Error
+        return base64.b64decode(clean, validate=True)
+    except (binascii.Error, ValueError):
+        at = bad.start() if bad else len(clean) - len(clean) % 4
+        raise GenesisError(field, f"illegal base64 data at input byte {at}") from None
+
+
+def _key_bytes(raw: Any, field: str, go_type: str) -> bytes:
+    if raw is None:
+        return b""
+    if isinstance(raw, str):
+        return _base64(str(raw), field)
+    if isinstance(raw, list):  # encoding/json also reads []byte from an array of numbers
+        out = bytearray()
+        for i, item in enumerate(raw):
+            out.append(_stdlib_number(compact(item), f"{field}[{i}]", "uint8", (0, 255)) if item is not None
+                       else 0)
+        return bytes(out)
+    raise GenesisError(field, _cannot(raw, go_type))
 
 
 def _pub_key(value: Any, field: str) -> tuple[str, bytes] | None:
+    """tmjson's interface wrapper {"type", "value"}; encoding/json matches those two keys case-insensitively,
+    the last one written winning."""
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise GenesisError(field, f"json: cannot unmarshal {_json_kind(value)} into Go value of type "
-                                  "json.interfaceWrapper")
-    lower = {k.lower(): v for k, v in value.items()}
-    key_type, raw = value.get("type", lower.get("type")), value.get("value", lower.get("value"))
-    if key_type is not None and not isinstance(key_type, str):
-        raise GenesisError(f"{field}.type", f"json: cannot unmarshal {_json_kind(key_type)} into Go struct field "
-                                            "interfaceWrapper.type of type string")
+        raise GenesisError(field, _cannot(value, "json.interfaceWrapper"))
+    key_type: Any = None
+    raw: Any = None
+    has_value = False
+    for k, v in value.items():
+        if k.lower() == "type":
+            if v is not None and not isinstance(v, str):
+                raise GenesisError(f"{field}.type", f"json: cannot unmarshal {kind(v)} into Go struct field "
+                                                    "interfaceWrapper.type of type string")
+            key_type = v if v is not None else key_type
+        elif k.lower() == "value":
+            raw, has_value = v, True
     if not key_type:
         raise GenesisError(field, "interface type cannot be empty")
-    if "value" not in lower:
+    if not has_value:
         raise GenesisError(field, "interface value cannot be empty")
     if key_type not in KEY_TYPES:
-        raise GenesisError(f"{field}.type", f'unknown type "{key_type}"')
-    if raw is None:
-        return key_type, b""
-    if not isinstance(raw, str):
-        raise GenesisError(f"{field}.value", f"json: cannot unmarshal {_json_kind(raw)} into Go value of type "
-                                             "[]uint8")
-    try:
-        return key_type, base64.b64decode(raw, validate=True)
-    except (binascii.Error, ValueError):
-        raise GenesisError(f"{field}.value", "illegal base64 data (not standard base64)") from None
+        if key_type in OTHER_TYPES or key_type.startswith(OTHER_PREFIXES):
+            raise GenesisError(f"{field}.type", f"invalid type {go_quote(key_type)} for this value")
+        raise GenesisError(f"{field}.type", f"unknown type {go_quote(key_type)}")
+    return str(key_type), _key_bytes(raw, f"{field}.value", KEY_TYPES[key_type][1])
 
 
 def key_address(key_type: str, pub: bytes) -> bytes:
@@ -181,71 +224,78 @@ def key_address(key_type: str, pub: bytes) -> bytes:
     return hashlib.sha256(pub).digest()[:20]
 
 
-def _go_validator(address: bytes, key_type: str, pub: bytes, power: int, name: str) -> str:
+def go_validator(address: bytes, key: tuple[str, bytes] | None, power: int, name: str) -> str:
     """Go's %v of a GenesisValidator, as Tendermint prints it in its errors."""
-    kind = {"tendermint/PubKeyEd25519": "PubKeyEd25519", "tendermint/PubKeySecp256k1": "PubKeySecp256k1",
-            "tendermint/PubKeySr25519": "PubKeySr25519"}.get(key_type, key_type)
-    return f"{{{address.hex().upper()} {kind}{{{pub.hex().upper()}}} {power} {name}}}"
+    shown = f"{KEY_TYPES[key[0]][2]}{{{key[1].hex().upper()}}}" if key else "<nil>"
+    return f"{{{address.hex().upper()} {shown} {power} {name}}}"
 
 
 def _go_duration(ns: int) -> str:
+    """Go's time.Duration.String()."""
     if ns == 0:
         return "0s"
     sign, ns = ("-", -ns) if ns < 0 else ("", ns)
     if ns < 1000:
         return f"{sign}{ns}ns"
+
+    def frac(value: int, unit: int) -> str:
+        whole, rest = divmod(value, unit)
+        digits = f"{rest:0{len(str(unit)) - 1}d}".rstrip("0")
+        return f"{whole}.{digits}" if digits else str(whole)
+
     if ns < 1_000_000:
-        return f"{sign}{ns / 1000:g}µs"
+        return f"{sign}{frac(ns, 1000)}µs"
     if ns < 1_000_000_000:
-        return f"{sign}{ns / 1_000_000:g}ms"
-    secs = ns / 1e9
-    h, rest = divmod(secs, 3600)
-    m, s = divmod(rest, 60)
-    out = (f"{int(h)}h" if h else "") + (f"{int(m)}m" if h or m else "") + f"{s:g}s"
+        return f"{sign}{frac(ns, 1_000_000)}ms"
+    hours, rest = divmod(ns, 3600 * 10**9)
+    minutes, rest = divmod(rest, 60 * 10**9)
+    out = (f"{hours}h" if hours else "") + (f"{minutes}m" if hours or minutes else "") + f"{frac(rest, 10**9)}s"
     return sign + out
 
 
-def _consensus_params(value: Any) -> None:
-    """tmjson decoding of tmproto.ConsensusParams, then types.ValidateConsensusParams (all or nothing)."""
-    p = _obj(value, "consensus_params", "types.ConsensusParams")
-    block = _obj(p.get("block"), "consensus_params.block", "types.BlockParams")
-    ev = _obj(p.get("evidence"), "consensus_params.evidence", "types.EvidenceParams")
-    val = _obj(p.get("validator"), "consensus_params.validator", "types.ValidatorParams")
-    ver = _obj(p.get("version"), "consensus_params.version", "types.VersionParams")
+def _decode_params(value: Any) -> dict[str, Any] | None:
+    """tmproto.ConsensusParams decoded in struct order (block, evidence, validator, version)."""
+    if value is None:
+        return None
     f = "consensus_params"
-    max_bytes = _int(block.get("max_bytes"), f"{f}.block.max_bytes")
-    max_gas = _int(block.get("max_gas"), f"{f}.block.max_gas")
-    iota = _int(block.get("time_iota_ms"), f"{f}.block.time_iota_ms")
-    age_blocks = _int(ev.get("max_age_num_blocks"), f"{f}.evidence.max_age_num_blocks")
-    age_dur = _int(ev.get("max_age_duration"), f"{f}.evidence.max_age_duration")
-    ev_bytes = _int(ev.get("max_bytes"), f"{f}.evidence.max_bytes")
-    types_raw = val.get("pub_key_types")
-    if types_raw is not None and not isinstance(types_raw, list):
-        raise GenesisError(f"{f}.validator.pub_key_types", f"json: cannot unmarshal {_json_kind(types_raw)} into "
-                                                           "Go value of type []json.RawMessage")
-    key_types = [_str(t, f"{f}.validator.pub_key_types[{i}]") for i, t in enumerate(types_raw or [])]
-    _int(ver.get("app_version"), f"{f}.version.app_version", UINT64, "uint64")
+    p = _obj(value, f)
+    block = _obj(p.get("block"), f"{f}.block")
+    out: dict[str, Any] = {k: _int(block.get(k), f"{f}.block.{k}") for k in ("max_bytes", "max_gas", "time_iota_ms")}
+    ev = _obj(p.get("evidence"), f"{f}.evidence")
+    out["max_age_num_blocks"] = _int(ev.get("max_age_num_blocks"), f"{f}.evidence.max_age_num_blocks")
+    out["max_age_duration"] = _int(ev.get("max_age_duration"), f"{f}.evidence.max_age_duration", "time.Duration")
+    out["ev_max_bytes"] = _int(ev.get("max_bytes"), f"{f}.evidence.max_bytes")
+    val = _obj(p.get("validator"), f"{f}.validator")
+    types = _list(val.get("pub_key_types"), f"{f}.validator.pub_key_types")
+    out["pub_key_types"] = [_str(t, f"{f}.validator.pub_key_types[{i}]") for i, t in enumerate(types)]
+    ver = _obj(p.get("version"), f"{f}.version")
+    _int(ver.get("app_version"), f"{f}.version.app_version", "uint64", UINT64)
+    return out
+
+
+def _validate_params(p: dict[str, Any]) -> None:
+    """types.ValidateConsensusParams: once consensus_params is present, every field counts (no defaults)."""
+    mb, ev_bytes = p["max_bytes"], p["ev_max_bytes"]
     checks = [
-        (max_bytes <= 0, "block.max_bytes", f"block.MaxBytes must be greater than 0. Got {max_bytes}"),
-        (max_bytes > MAX_BLOCK_SIZE_BYTES, "block.max_bytes",
-         f"block.MaxBytes is too big. {max_bytes} > {MAX_BLOCK_SIZE_BYTES}"),
-        (max_gas < -1, "block.max_gas", f"block.MaxGas must be greater or equal to -1. Got {max_gas}"),
-        (iota <= 0, "block.time_iota_ms", f"block.TimeIotaMs must be greater than 0. Got {iota}"),
-        (age_blocks <= 0, "evidence.max_age_num_blocks",
-         f"evidence.MaxAgeNumBlocks must be greater than 0. Got {age_blocks}"),
-        (age_dur <= 0, "evidence.max_age_duration",
-         f"evidence.MaxAgeDuration must be grater than 0 if provided, Got {_go_duration(age_dur)}"),
-        (ev_bytes > max_bytes, "evidence.max_bytes",
-         f"evidence.MaxBytesEvidence is greater than upper bound, {ev_bytes} > {max_bytes}"),
+        (mb <= 0, "block.max_bytes", f"block.MaxBytes must be greater than 0. Got {mb}"),
+        (mb > MAX_BLOCK_SIZE_BYTES, "block.max_bytes", f"block.MaxBytes is too big. {mb} > {MAX_BLOCK_SIZE_BYTES}"),
+        (p["max_gas"] < -1, "block.max_gas", f"block.MaxGas must be greater or equal to -1. Got {p['max_gas']}"),
+        (p["time_iota_ms"] <= 0, "block.time_iota_ms",
+         f"block.TimeIotaMs must be greater than 0. Got {p['time_iota_ms']}"),
+        (p["max_age_num_blocks"] <= 0, "evidence.max_age_num_blocks",
+         f"evidence.MaxAgeNumBlocks must be greater than 0. Got {p['max_age_num_blocks']}"),
+        (p["max_age_duration"] <= 0, "evidence.max_age_duration",
+         f"evidence.MaxAgeDuration must be grater than 0 if provided, Got {_go_duration(p['max_age_duration'])}"),
+        (ev_bytes > mb, "evidence.max_bytes", f"evidence.MaxBytesEvidence is greater than upper bound, {ev_bytes} > {mb}"),
         (ev_bytes < 0, "evidence.max_bytes", f"evidence.MaxBytes must be non negative. Got: {ev_bytes}"),
-        (not key_types, "validator.pub_key_types", "len(Validator.PubKeyTypes) must be greater than 0"),
+        (not p["pub_key_types"], "validator.pub_key_types", "len(Validator.PubKeyTypes) must be greater than 0"),
     ]
     for bad, where, message in checks:
         if bad:
-            raise GenesisError(f"{f}.{where}", message)
-    for i, t in enumerate(key_types):
+            raise GenesisError(f"consensus_params.{where}", message)
+    for i, t in enumerate(p["pub_key_types"]):
         if t not in ABCI_KEY_TYPES:
-            raise GenesisError(f"{f}.validator.pub_key_types[{i}]",
+            raise GenesisError(f"consensus_params.validator.pub_key_types[{i}]",
                                f"params.Validator.PubKeyTypes[{i}], {t}, is an unknown pubkey type")
 
 
@@ -255,87 +305,76 @@ def decode_genesis(data: bytes) -> Decoded:
     if not data:
         raise GenesisError(None, "cannot decode empty bytes")
     try:
-        doc = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise GenesisError(None, f"invalid UTF-8 at byte {exc.start}") from None
-    except json.JSONDecodeError as exc:
-        raise GenesisError(None, f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
-    except RecursionError:
-        raise GenesisError(None, "not valid JSON: nested too deeply") from None
-    if doc is not None and not isinstance(doc, dict):
-        raise GenesisError(None, f"json: cannot unmarshal {_json_kind(doc)} into Go value of type "
-                                 "map[string]json.RawMessage")
-    doc = doc or {}
-    genesis_time = parse_time(doc.get("genesis_time"), "genesis_time")
+        doc = parse(data)
+    except GoSyntaxError as exc:
+        raise GenesisError(None, str(exc)) from None
+    doc = _obj(doc, "")  # tmjson reads the document into map[string]json.RawMessage first
+    genesis_time, parsed_time = _time(doc.get("genesis_time"), "genesis_time")
     chain_id = _str(doc.get("chain_id"), "chain_id")
     initial_height = _int(doc.get("initial_height"), "initial_height")
-    params_given = doc.get("consensus_params") is not None
-    raw_validators = doc.get("validators")
-    if raw_validators is not None and not isinstance(raw_validators, list):
-        raise GenesisError("validators", f"json: cannot unmarshal {_json_kind(raw_validators)} into Go value of "
-                                         "type []types.GenesisValidator")
+    params = _decode_params(doc.get("consensus_params"))
     decoded = []
-    for i, v in enumerate(raw_validators or []):
+    for i, v in enumerate(_list(doc.get("validators"), "validators")):
         f = f"validators[{i}]"
-        v = _obj(v, f, "types.GenesisValidator")
-        address = _hex(v.get("address"), f"{f}.address")
-        key = _pub_key(v.get("pub_key"), f"{f}.pub_key")
-        power = _int(v.get("power"), f"{f}.power")
-        name = _str(v.get("name"), f"{f}.name")
-        decoded.append((f, address, key, power, name))
-    _hex(doc.get("app_hash"), "app_hash")
+        v = _obj(v, f)
+        decoded.append((f, _hex(v.get("address"), f"{f}.address"), _pub_key(v.get("pub_key"), f"{f}.pub_key"),
+                        _int(v.get("power"), f"{f}.power"), _str(v.get("name"), f"{f}.name")))
+    app_hash = _hex(doc.get("app_hash"), "app_hash")
     # ValidateAndComplete
     if not chain_id:
         raise GenesisError("chain_id", "genesis doc must include non-empty chain_id")
-    if len(chain_id.encode()) > MAX_CHAIN_ID_LEN:
+    if len(chain_id.encode("utf-8", "surrogateescape")) > MAX_CHAIN_ID_LEN:
         raise GenesisError("chain_id", f"chain_id in genesis doc is too long (max: {MAX_CHAIN_ID_LEN})")
     if initial_height < 0:
         raise GenesisError("initial_height", f"initial_height cannot be negative (got {initial_height})")
-    if params_given:
-        _consensus_params(doc["consensus_params"])
+    if params is not None:
+        _validate_params(params)
     validators = []
     for f, address, key, power, name in decoded:
         if power == 0:
-            shown = _go_validator(address, key[0], key[1], power, name) if key else "{...}"
-            raise GenesisError(f"{f}.power", f"the genesis file cannot contain validators with no voting power: "
-                                             f"{shown}")
+            raise GenesisError(f"{f}.power", "the genesis file cannot contain validators with no voting power: "
+                                             f"{go_validator(address, key, power, name)}")
         if key is None:
-            raise GenesisError(f"{f}.pub_key", "missing: Tendermint dereferences a nil key here and panics "
-                                               "(nil pointer dereference)", panic=True)
-        key_type, pub = key
-        if len(pub) != KEY_TYPES[key_type]:
-            raise GenesisError(f"{f}.pub_key.value", f"the key is {len(pub)} bytes; a {key_type} key has "
-                                                     f"{KEY_TYPES[key_type]} (Go: pubkey is incorrect "
-                                                     "size)", panic=True)
-        real = key_address(key_type, pub)
+            raise GenesisError(f"{f}.pub_key", "missing: Tendermint calls PubKey.Address() on it and panics "
+                                               "(Go: invalid memory address or nil pointer dereference)", panic=True)
+        size = KEY_TYPES[key[0]][0]
+        if len(key[1]) != size:
+            raise GenesisError(f"{f}.pub_key.value", f"the key is {len(key[1])} bytes; a {key[0]} key has {size} "
+                                                     "(Go: panic: pubkey is incorrect size)", panic=True)
+        real = key_address(key[0], key[1])
         if address and address != real:
-            raise GenesisError(f"{f}.address", f"incorrect address for validator "
-                                               f"{_go_validator(address, key_type, pub, power, name)} in the "
-                                               f"genesis file, should be {real.hex().upper()}")
-        validators.append(Validator(real.hex().upper(), key_type, pub, power, name))
+            raise GenesisError(f"{f}.address", "incorrect address for validator "
+                                               f"{go_validator(address, key, power, name)} in the genesis file, "
+                                               f"should be {real.hex().upper()}")
+        validators.append(Validator(real.hex().upper(), key[0], key[1], power, name))
     _validator_set(validators)
-    return Decoded(chain_id, genesis_time, initial_height or 1, tuple(validators), params_given)
+    key_types = tuple(params["pub_key_types"]) if params is not None else ("ed25519",)
+    return Decoded(chain_id, genesis_time, parsed_time, initial_height or 1, tuple(validators), params is not None,
+                   key_types, app_hash)
 
 
 def _validator_set(validators: list[Validator]) -> None:
-    """types.NewValidatorSet at node start (state.MakeGenesisState): these panic, so refuse them here."""
-    seen: dict[str, int] = {}
+    """types.NewValidatorSet at node start (state.MakeGenesisState), in its order (sorted by address):
+    these panic with "Cannot create validator set: ...", so refuse them here."""
+    order = sorted(range(len(validators)), key=lambda i: bytes.fromhex(validators[i].address))
+    prefix = "Cannot create validator set: "
+    prev: int | None = None
     total = 0
-    for i, v in enumerate(validators):
+    for i in order:
+        v = validators[i]
         f = f"validators[{i}]"
+        shown = f"Validator{{{v.address} {KEY_TYPES[v.key_type][2]}{{{v.pub_key.hex().upper()}}} VP:{v.power} A:0}}"
+        if prev is not None and validators[prev].address == v.address:
+            first, second = sorted((prev, i))
+            raise GenesisError(f"validators[{second}].pub_key", f"{prefix}duplicate entry {shown} (validators[{first}] "
+                                                                "has the same key)", panic=True)
         if v.power < 0:
-            raise GenesisError(f"{f}.power", f"Cannot create validator set: voting power can't be negative: "
-                                             f"{v.power}", panic=True)
+            raise GenesisError(f"{f}.power", f"{prefix}voting power can't be negative: {v.power}", panic=True)
         if v.power > MAX_TOTAL_VOTING_POWER:
-            raise GenesisError(f"{f}.power", f"Cannot create validator set: voting power can't be higher than "
-                                             f"{MAX_TOTAL_VOTING_POWER}, got {v.power}",
-                               panic=True)
-        if v.address in seen:
-            raise GenesisError(f"{f}.pub_key", f"Cannot create validator set: duplicate entry {v.address} (the "
-                                               f"same key as validators[{seen[v.address]}])",
-                               panic=True)
-        seen[v.address] = i
+            raise GenesisError(f"{f}.power", f"{prefix}to prevent clipping/overflow, voting power can't be higher "
+                                             f"than {MAX_TOTAL_VOTING_POWER}, got {v.power}", panic=True)
         total += v.power
-        if total > MAX_TOTAL_VOTING_POWER:
-            raise GenesisError("validators", f"total voting power {total} exceeds maximum "
-                                             f"{MAX_TOTAL_VOTING_POWER}", panic=True)
+        prev = i
+    if total > MAX_TOTAL_VOTING_POWER:
+        raise GenesisError("validators", f"{prefix}total voting power of resulting valset exceeds max "
+                                         f"{MAX_TOTAL_VOTING_POWER} (the powers add up to {total})", panic=True)
