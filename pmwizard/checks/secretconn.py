@@ -113,7 +113,7 @@ class SecretConnection:
             frame += bytes(TOTAL_FRAME_SIZE - len(frame))
             self._writer.write(self._send.encrypt(_nonce(self._send_counter), frame, None))
             self._send_counter += 1
-        await self._writer.drain()
+        await _drain(self._writer, self.received)
 
     async def _read_frame(self) -> None:
         sealed = await _read_raw(self._reader, SEALED_FRAME_SIZE, self.received)
@@ -154,6 +154,13 @@ class SecretConnection:
         await self.write(delimited(message))
 
 
+async def _drain(writer: asyncio.StreamWriter, received: int) -> None:
+    try:
+        await writer.drain()
+    except ConnectionError as exc:  # the peer closed first: the same as an end of stream
+        raise PeerClosed(f"the connection was closed ({exc.strerror or exc})", received) from None
+
+
 async def _read_raw(reader: asyncio.StreamReader, n: int, received: int) -> bytes:
     try:
         return await reader.readexactly(n)
@@ -190,7 +197,7 @@ async def open_secret_connection(reader: asyncio.StreamReader, writer: asyncio.S
     loc_eph_pub = eph.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     # Tendermint sends and reads concurrently; sending first and then reading is the same on the wire.
     writer.write(delimited(encode_bytes_value(loc_eph_pub)))
-    await writer.drain()
+    await _drain(writer, 0)
     body, received = await _read_raw_delimited(reader, MAX_EPHEMERAL_MESSAGE)
     try:
         rem_eph_pub = decode_bytes_value(body)
