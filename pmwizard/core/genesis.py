@@ -20,7 +20,7 @@ from pmwizard.core.cards import MemberCard
 from pmwizard.core.genesis_docs import convert, docs_problems, parse_loose
 from pmwizard.core.genesis_json import GoSyntaxError, dump, parse
 from pmwizard.core.genesis_time import TimeError, parse_rfc3339
-from pmwizard.core.tmjson import MAX_TOTAL_VOTING_POWER, Decoded, GenesisError, decode_genesis
+from pmwizard.core.tmjson import MAX_TOTAL_VOTING_POWER, ZERO_TIME, Decoded, GenesisError, decode_genesis
 from pmwizard.errors import InputError
 
 MAX_GENESIS_BYTES = 4 * 1024 * 1024
@@ -71,20 +71,39 @@ def validate_genesis(data: bytes, source: str) -> GenesisReport:
         loose = parse_loose(data)
         problems = docs_problems(loose)
         if problems:
-            converted = convert(loose, now_rfc3339())
-            note = (f"{source}: shaped like the Planetmint docs' example, which Tendermint 0.34 cannot load; "
-                    + ("a converted 0.34 document is offered" if converted else
-                       "it cannot be converted (a validator key is unusable)"))
-            same = f"{exc.field}:" if exc.field else None
-            errors = (f"{source}: {exc}", *(f"{source}: {p}" for p in problems if not same or not p.startswith(same)))
-            chain = loose.get("chain_id") if isinstance(loose.get("chain_id"), str) else None
-            return GenesisReport(source, False, errors, (note,), digest, chain, None, (), converted)
+            return _docs_report(source, digest, exc, loose, problems)
         tag = " (Tendermint would accept the file, then panic at node start)" if exc.panic else ""
         return GenesisReport(source, False, (f"{source}: {exc}{tag}",), (), digest, None, None, ())
     validators = tuple(GenesisValidator(v.address, base64.b64encode(v.pub_key).decode(), v.power, v.name)
                        for v in doc.validators)
     return GenesisReport(source, True, (), tuple(f"{source}: {w}" for w in _warnings(doc)), digest, doc.chain_id,
                          doc.genesis_time, validators)
+
+
+def _docs_report(source: str, digest: str, exc: GenesisError, doc: dict, problems: list[tuple[str, str]]
+                 ) -> GenesisReport:
+    """A file shaped like the Planetmint docs' example: Tendermint's own error first, then one line for each
+    other docs-era problem, and the converted 0.34 document."""
+    converted = convert(doc, now_rfc3339())
+    first = f"{source}: {exc}"
+    errors = []
+    for field, why in problems:
+        if field == exc.field:  # the same problem Tendermint stopped at: explain it there
+            first += f" ({why})"
+        else:
+            errors.append(f"{source}: {field}: {why}")
+    warnings = [f"{source}: shaped like the Planetmint docs' example, which Tendermint 0.34 cannot load; "
+                + ("a converted 0.34 document is offered" if converted else
+                   "it cannot be converted (a validator key or the chain_id is unusable)")]
+    if doc.get("genesis_time") in (None, ZERO_TIME):
+        warnings.append(f"{source}: genesis_time: {ZERO_TIME_WHY}")
+    chain = doc.get("chain_id") if isinstance(doc.get("chain_id"), str) else None
+    return GenesisReport(source, False, (first, *errors), tuple(warnings), digest, chain, None, (), converted)
+
+
+ZERO_TIME_WHY = ("the zero time: every node replaces it with its own start time, so validators disagree on the "
+                 "time of block 1 and refuse each other's first block (\"block time ... is not equal to genesis "
+                 "time\"); write one UTC time that all members share")
 
 
 def _warnings(doc: Decoded) -> list[str]:
@@ -95,8 +114,9 @@ def _warnings(doc: Decoded) -> list[str]:
         out.append("validators: none; the node starts only if the application supplies them at InitChain "
                    "(Planetmint does not)")
     if doc.time is None or doc.time.is_zero():
-        out.append("genesis_time: the zero time makes every node use its own start time; write one UTC time "
-                   "that all members share")
+        out.append(f"genesis_time: {ZERO_TIME_WHY}" if len(vals) > 1 else
+                   "genesis_time: the zero time; the node uses its own start time (a network of several "
+                   "validators could not agree on block 1)")
     elif (doc.time.year, doc.time.month, doc.time.day) > time.gmtime(time.time() + 7 * 86400)[:3]:
         out.append(f"genesis_time: {doc.genesis_time} is more than a week ahead; no block is made before then")
     if doc.app_hash:

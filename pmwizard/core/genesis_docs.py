@@ -18,35 +18,33 @@ OLD_PARAM_KEYS = {"block_size_params", "tx_size_params", "block_gossip_params", 
                   "block_size", "tx_size", "block_gossip"}
 
 
-def docs_problems(doc: Any) -> list[str]:
-    """One line per docs-era problem; [] when the document does not look like the docs' example."""
+def docs_problems(doc: Any) -> list[tuple[str, str]]:
+    """(field, explanation) per docs-era problem; [] when the document does not look like the docs' example."""
     if not isinstance(doc, dict):
         return []
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
     params = doc.get("consensus_params")
     if isinstance(params, dict):
         old = sorted(k for k in params if k in OLD_PARAM_KEYS)
         if old:
-            out.append(f"consensus_params: {', '.join(old)} are Tendermint 0.2x sections; 0.34 reads block, "
-                       "evidence, validator and version (and treats the missing ones as zero, which it refuses)")
+            out.append(("consensus_params", (f"{', '.join(old)} are Tendermint 0.2x sections; 0.34 reads block, "
+                                            "evidence, validator and version (and treats the missing ones as zero, "
+                                            "which it refuses)")))
     listed = doc.get("validators")
     for i, v in enumerate(listed if isinstance(listed, list) else []):
         if not isinstance(v, dict):
             continue
         power = v.get("power")
         if isinstance(power, JNum):
-            out.append(f'validators[{i}].power: is the number {power.text}; Tendermint 0.34 needs a string '
-                       f'("{power.text}")')
+            out.append((f"validators[{i}].power", (f'is the number {power.text}; Tendermint 0.34 needs a string '
+                                                  f'("{power.text}")')))
         key = v.get("pub_key")
         if isinstance(key, dict):
             if isinstance(key.get("type"), str) and key["type"] in OLD_KEY_TYPES - {"tendermint/PubKeyEd25519"}:
-                out.append(f"validators[{i}].pub_key.type: {key.get('type')!r} is an old tag; 0.34 reads "
-                           "\"tendermint/PubKeyEd25519\"")
+                out.append((f"validators[{i}].pub_key.type", (f"{key['type']!r} is an old tag; 0.34 reads "
+                                                             "\"tendermint/PubKeyEd25519\"")))
             if "data" in key and "value" not in key:
-                out.append(f'validators[{i}].pub_key: the key is under "data"; 0.34 reads "value"')
-    if out and doc.get("genesis_time") in (None, ZERO_TIME):
-        out.append("genesis_time: the zero time makes every node pick its own start time; write one UTC time "
-                   "that all members share")
+                out.append((f"validators[{i}].pub_key", 'the key is under "data"; 0.34 reads "value"'))
     return out
 
 
