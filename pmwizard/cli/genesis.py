@@ -1,4 +1,8 @@
-"""`pmwizard genesis new|add|validate`: the coordinator's genesis.json, and checking any genesis file."""
+"""`pmwizard genesis new|add|validate`: the coordinator's genesis.json, and checking any genesis file.
+
+new/add print the document on stdout (exactly the bytes whose SHA-256 is shown) or, with -o, write it through
+a Plan (atomic, previous version kept); the fingerprint goes to stderr so stdout stays the document.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,10 @@ from pathlib import Path
 
 from pmwizard.cli.common import print_json
 
+FINGERPRINT_HINT = "read it out to every member; they compare it with `pmwizard genesis validate` before configuring"
 
-def _write_or_print(text: str, output: str | None) -> None:
+
+def _write_or_print(text: str, output: str | None, what: str = "genesis.json for the network") -> None:
     from pmwizard.core.genesis import fingerprint
     from pmwizard.core.plan import Plan
 
@@ -18,12 +24,11 @@ def _write_or_print(text: str, output: str | None) -> None:
         sys.stdout.flush()
     else:
         plan = Plan()
-        plan.add(output, text, notes=("genesis.json for the network",))
+        plan.add(output, text, notes=(what,))
         for w in plan.apply():
             print(f"wrote {w.path}" + (f" (previous version kept as {w.backup})" if w.backup else ""),
                   file=sys.stderr)
-    print(f"SHA-256 {fingerprint(text.encode())}  (read it out to every member; they compare it with "
-          "`pmwizard genesis validate` before configuring)", file=sys.stderr)
+    print(f"SHA-256 {fingerprint(text.encode())}  ({FINGERPRINT_HINT})", file=sys.stderr)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -37,27 +42,31 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_add(args: argparse.Namespace) -> int:
     from pmwizard.cli.configure import load_valid_cards
-    from pmwizard.core.genesis import MAX_GENESIS_BYTES, add_to_genesis
-    from pmwizard.errors import InputError
+    from pmwizard.core.genesis import add_to_genesis, read_limited
 
-    path = Path(args.genesis)
-    try:
-        if path.stat().st_size > MAX_GENESIS_BYTES:
-            raise InputError(str(path), None, "larger than 4 MiB")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(str(path), None, f"cannot be read ({exc.strerror})") from None
+    data = read_limited(Path(args.genesis))
     cards = load_valid_cards(args.cards)
-    _write_or_print(add_to_genesis(data, cards, str(path), args.power), args.output)
+    _write_or_print(add_to_genesis(data, cards, args.genesis, args.power), args.output)
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from pmwizard.core.genesis import read_genesis
+    from pmwizard.errors import InputError
 
-    report = read_genesis(Path(args.file))
-    if args.convert and report.converted:
-        _write_or_print(report.converted, args.convert)
+    try:
+        report = read_genesis(Path(args.file))
+    except InputError as exc:
+        if not args.json:
+            raise
+        print_json({"file": args.file, "valid": False, "errors": [str(exc)], "warnings": [], "sha256": ""})
+        return 1
+    if args.convert:
+        if report.converted:
+            _write_or_print(report.converted, args.convert, "genesis.json converted to Tendermint 0.34")
+        else:
+            print(f"pmwizard: {args.file}: nothing to convert (--convert is for files shaped like the Planetmint "
+                  "docs' example)", file=sys.stderr)
     if args.json:
         print_json(report.to_json())
         return 0 if report.valid else 1
@@ -73,7 +82,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for w in report.warnings:
         print(f"  warning: {w}")
     if report.converted and not args.convert:
-        print(f"  a converted 0.34 document is available: pmwizard genesis validate {args.file} --convert NEW_FILE")
+        print(f"  to get the converted 0.34 document: pmwizard genesis validate {args.file} --convert NEW_FILE")
     print(f"SHA-256 {report.sha256}")
     return 0 if report.valid else 1
 
@@ -86,13 +95,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     new.add_argument("--chain-id", help="default: planetmint- and 6 random characters")
     new.add_argument("--genesis-time", metavar="T", help="RFC 3339 UTC ending in Z (default: now, with nanoseconds)")
     new.add_argument("--power", type=int, default=10, help="each validator's voting power (default 10)")
-    new.add_argument("-o", "--output", metavar="FILE", help="write here (previewed writes, backup kept)")
+    new.add_argument("-o", "--output", metavar="FILE", help="write here (atomic write, previous version kept); "
+                                                           "default: print the document")
     new.set_defaults(func=cmd_new)
     add = sub.add_parser("add", help="add members' validators to an existing genesis.json")
     add.add_argument("genesis", metavar="GENESIS")
     add.add_argument("cards", nargs="+", metavar="CARD")
-    add.add_argument("--power", type=int, default=10)
-    add.add_argument("-o", "--output", metavar="FILE")
+    add.add_argument("--power", type=int, default=10, help="the new validators' voting power (default 10)")
+    add.add_argument("-o", "--output", metavar="FILE", help="write here (may be GENESIS itself; previous version "
+                                                           "kept); default: print the document")
     add.set_defaults(func=cmd_add)
     val = sub.add_parser("validate", help="Tendermint 0.34's verdict, incl. what panics at node start; SHA-256")
     val.add_argument("file", metavar="FILE")
