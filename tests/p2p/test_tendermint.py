@@ -189,3 +189,23 @@ async def test_handshake_time(network: Network) -> None:
     times.sort()
     print(f"handshake on loopback: median {times[5] * 1000:.1f} ms, max {times[-1] * 1000:.1f} ms")
     assert times[-1] < 5.0
+
+
+async def test_last_a_node_refusing_duplicate_ips_is_a_warning_not_a_failure(network: Network) -> None:
+    """Runs last (it reconfigures node 3). With Tendermint's default `allow_duplicate_ip = false` a node keeps
+    one connection per IP; once a peer at our IP (here all of 127.0.0.1) is connected, it closes the probe at
+    once. That is the usual situation when doctor runs on a member: the check must say so, not fail."""
+    n3 = network.nodes[3]
+    stop(n3)
+    _edit(n3.home / "config" / "config.toml", "allow_duplicate_ip", "false")
+    peers = ",".join(f"{network.node_ids[j]}@127.0.0.1:{network.p2p_ports[j]}" for j in range(3))
+    start(n3, f"--p2p.laddr=tcp://127.0.0.1:{network.p2p_ports[3]}", f"--rpc.laddr=tcp://127.0.0.1:{n3.rpc_port}",
+          f"--p2p.persistent_peers={peers}")
+    wait_until(lambda: n3.peers() == 1, 60, "node 3 connected to exactly one peer (one per IP)", network.nodes)
+    f = seen(await check_p2p_handshake("127.0.0.1", network.p2p_ports[3], expect_node_id=network.node_ids[3],
+                                       expect_chain_id=network.chain_id, timeout=5))
+    assert (f.status, f.code) == (Status.WARN, "refused"), f.to_json()
+    assert "allow_duplicate_ip" in f.message and "allow_duplicate_ip = true" in f.fix
+    wait_until(lambda: "duplicate CONN<127.0.0.1:" in n3.log.read_text(errors="replace"), 10,
+               "node 3 logs why it closed the probe", network.nodes)
+    assert n3.peers() == 1 and n3.proc is not None and n3.proc.poll() is None
