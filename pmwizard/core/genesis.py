@@ -150,18 +150,25 @@ def _warnings(doc: Decoded) -> list[str]:
 def read_limited(path: Path) -> bytes:
     """The file's bytes, at most 4 MiB (read with a bound, so a FIFO or a growing file cannot exhaust memory)."""
     path = Path(path)
+    chunks: list[bytes] = []
+    total = 0
     try:
         with path.open("rb") as fh:
-            data = fh.read(MAX_GENESIS_BYTES + 1)
+            while total <= MAX_GENESIS_BYTES:  # small reads: memory follows the file, not the limit
+                chunk = fh.read(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
     except FileNotFoundError:
         raise InputError(str(path), None, "does not exist") from None
     except IsADirectoryError:
         raise InputError(str(path), None, "is a folder, not a genesis file") from None
     except OSError as exc:
         raise InputError(str(path), None, f"cannot be read ({exc.strerror})") from None
-    if len(data) > MAX_GENESIS_BYTES:
+    if total > MAX_GENESIS_BYTES:
         raise InputError(str(path), None, "larger than 4 MiB; a genesis file here is at most 4 MiB")
-    return data
+    return b"".join(chunks)
 
 
 def read_genesis(path: Path) -> GenesisReport:
