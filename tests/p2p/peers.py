@@ -51,7 +51,7 @@ def tendermint_like(**changes: object) -> Behaviour:
 
 
 @contextlib.asynccontextmanager
-async def python_peer(behaviour: Behaviour) -> AsyncIterator[PythonPeer]:
+async def python_peer(behaviour: Behaviour, host: str = "127.0.0.1") -> AsyncIterator[PythonPeer]:
     peer = PythonPeer()
     tasks: set[asyncio.Task[None]] = set()
 
@@ -64,7 +64,7 @@ async def python_peer(behaviour: Behaviour) -> AsyncIterator[PythonPeer]:
         finally:
             writer.close()
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    server = await asyncio.start_server(handle, host, 0)
     peer.port = server.sockets[0].getsockname()[1]
     try:
         yield peer

@@ -4,6 +4,7 @@ thing wrong each, a server answering garbage, a silent one, a refused port, a fu
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections.abc import Callable
 
@@ -13,7 +14,13 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from pmwizard.checks.finding import Status
 from pmwizard.checks.p2p import check_p2p_handshake, handshake
-from pmwizard.checks.p2p_proto import decode_bytes_value, delimited, encode_auth_sig, encode_bytes_value
+from pmwizard.checks.p2p_proto import (
+    decode_bytes_value,
+    delimited,
+    encode_auth_sig,
+    encode_bytes_value,
+    encode_uvarint,
+)
 from pmwizard.checks.secretconn import SecretConnection, derive_secrets
 from tests.support.faults import full_backlog, http_text_server, refused_port, silent_tcp
 
@@ -162,3 +169,43 @@ async def test_a_silent_close_then_a_real_handshake_succeeds() -> None:
         info = await handshake("127.0.0.1", peer.port, timeout=5)
     assert info.node_id == peer.node_id and len(calls) == 2
 
+
+
+async def test_ipv6_loopback() -> None:
+    async with python_peer(tendermint_like(), host="::1") as peer:
+        f = seen(await check_p2p_handshake("::1", peer.port, expect_node_id=peer.node_id, timeout=5))
+    assert (f.status, f.code, f.target) == (Status.PASS, "ok", f"[::1]:{peer.port}")
+
+
+@pytest.mark.parametrize("seed", range(25))
+async def test_random_first_bytes_never_crash_and_never_pass(seed: int) -> None:
+    rng = random.Random(seed)
+    reply = rng.randbytes(rng.choice([1, 2, 3, 33, 34, 35, 200, 1044, 5000]))
+    if seed % 5 == 0:  # a plausible start: the 34-byte ephemeral message framing, then noise
+        reply = b"\x22\x0a\x20" + reply
+    with http_text_server(reply) as port:
+        f = seen(await check_p2p_handshake("127.0.0.1", port, timeout=3))
+    assert f.code in ("not_tendermint", "refused") and f.status != Status.PASS, f.to_json()
+
+
+@pytest.mark.parametrize("after", ["noise", "huge_length"])
+async def test_hostile_after_the_key_exchange(after: str) -> None:
+    """A correct ephemeral key exchange, then a frame of noise, or a valid frame announcing a 2**40-byte
+    AuthSig: refused without reading it."""
+    async def hostile(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: PythonPeer) -> None:
+        eph = X25519PrivateKey.generate()
+        pub = eph.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        writer.write(delimited(encode_bytes_value(pub)))
+        size = (await reader.readexactly(1))[0]
+        rem = decode_bytes_value(await reader.readexactly(size))
+        recv, send = derive_secrets(eph.exchange(X25519PublicKey.from_public_bytes(rem)), pub < rem)
+        if after == "noise":
+            writer.write(random.Random(1).randbytes(1044))
+        else:
+            await SecretConnection(reader, writer, recv, send, 0).write(encode_uvarint(2**40))
+        await reader.read()
+
+    async with python_peer(hostile) as peer:
+        f = seen(await check_p2p_handshake("127.0.0.1", peer.port, timeout=5))
+    assert (f.status, f.code) == (Status.FAIL, "not_tendermint"), f.to_json()
+    assert ("decrypt" if after == "noise" else "exceeds") in f.message
