@@ -241,10 +241,12 @@ def _check_power(power: int) -> int:
 
 def _refuse_duplicates(existing: list[tuple[str, str, str]], cards: Sequence[MemberCard], source: str) -> None:
     """`existing`: (pub_key, ADDRESS, name) of the validators already there. Cards are checked against those
-    and against each other: same validator key, same address, or the same name (NFKC, case-folded)."""
+    and against each other: same validator key, same address, same name (NFKC, case-folded); and the new
+    cards against each other: same node_id."""
     seen_keys = {k: n for k, _, n in existing}
     seen_addr = {a: n for _, a, n in existing}
     seen_names = {_name_key(n): n for _, _, n in existing if n.strip()}
+    seen_nodes: dict[str, str] = {}  # the genesis holds no node ids, but two new cards must not share one
     for card in cards:
         if card.pub_key in seen_keys:
             raise InputError(source, "pub_key", f"{card.name!r} has the same validator key as "
@@ -255,6 +257,10 @@ def _refuse_duplicates(existing: list[tuple[str, str, str]], cards: Sequence[Mem
         if _name_key(card.name) in seen_names:
             raise InputError(source, "name", f"{card.name!r} is already the name of a validator in the genesis "
                                              f"({seen_names[_name_key(card.name)]!r})")
+        if card.node_id.lower() in seen_nodes:
+            raise InputError(source, "node_id", f"{card.name!r} has the same node_id as "
+                                                f"{seen_nodes[card.node_id.lower()]!r}")
+        seen_nodes[card.node_id.lower()] = card.name
         seen_keys[card.pub_key] = card.name
         seen_addr[card.address] = card.name
         seen_names[_name_key(card.name)] = card.name

@@ -135,6 +135,9 @@ def test_add_refuses_duplicates_between_new_cards_and_bad_powers() -> None:
         add_to_genesis(base, [card(1), card(1, "another name")], "g.json")
     with pytest.raises(InputError, match="g.json: name"):
         add_to_genesis(base, [card(1, "Same"), card(2, "same")], "g.json")
+    twin = MemberCard("twin", "t.example.org", 26656, card(5).pub_key, card(1).node_id)
+    with pytest.raises(InputError, match="g.json: node_id"):
+        add_to_genesis(base, [card(1), twin], "g.json")
     with pytest.raises(InputError, match="power"):
         add_to_genesis(base, [card(1)], "g.json", power=0)
     with pytest.raises(InputError, match="power"):

@@ -256,3 +256,15 @@ def test_a_node_runs_on_a_genesis_from_new_genesis(tmp_path: Path) -> None:
         raise
     finally:
         tmnet.stop(node)
+
+
+def test_the_writer_reproduces_tendermints_bytes(tmp_path: Path) -> None:
+    """Our MarshalIndent layout, applied to files Tendermint wrote, gives back the same bytes."""
+    from pmwizard.core.genesis import layout
+    from pmwizard.core.genesis_json import parse
+
+    subprocess.run([tendermint_binary(), "init", "--home", str(tmp_path)], capture_output=True, check=True, timeout=60)
+    for path in (tmp_path / "config/genesis.json", CASES / "valid_gt18_random_genesis_doc_saveas.json",
+                 CASES / "valid_src01_full_default.json"):
+        data = path.read_bytes()
+        assert layout(parse(data)).encode() == data, path
