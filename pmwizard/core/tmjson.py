@@ -159,20 +159,53 @@ def _time(value: Any, field: str) -> tuple[str, GoTime | None]:
     return raw, parsed
 
 
-def _base64(text: str, field: str) -> bytes:
-    """encoding/json's []byte: standard base64 (padded); Go's decoder skips \\r and \\n."""
-    import base64
-    import binascii
+_B64 = {c: i for i, c in enumerate(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
 
-    clean = text.replace("\r", "").replace("\n", "")
-    bad = re.search(r"[^A-Za-z0-9+/=]|=[^=]|={3}", clean)
-    try:
-        if bad or len(clean) % 4:
-            raise binascii.Error
-        return base64.b64decode(clean, validate=True)
-    except (binascii.Error, ValueError):
-        at = bad.start() if bad else len(clean) - len(clean) % 4
-        raise GenesisError(field, f"illegal base64 data at input byte {at}") from None
+
+def _base64(text: str, field: str) -> bytes:
+    """encoding/json's []byte: Go's base64.StdEncoding.Decode, quantum by quantum (it skips \r and \n,
+    wants padding), so the error names the same input byte as Go."""
+    src = text.encode("utf-8", "surrogateescape")
+    out = bytearray()
+    si = 0
+
+    def corrupt(at: int) -> GenesisError:
+        return GenesisError(field, f"illegal base64 data at input byte {at}")
+
+    while si < len(src):
+        quantum: list[int] = []
+        while len(quantum) < 4:
+            if si == len(src):
+                if not quantum:
+                    return bytes(out)
+                raise corrupt(si - len(quantum))
+            c = src[si]
+            si += 1
+            if c in _B64:
+                quantum.append(_B64[c])
+                continue
+            if c in b"\r\n":
+                continue
+            if c != ord("=") or len(quantum) < 2:
+                raise corrupt(si - 1)
+            if len(quantum) == 2:  # "==" expected: the first "=" is consumed
+                while si < len(src) and src[si] in b"\r\n":
+                    si += 1
+                if si == len(src):
+                    raise corrupt(len(src))
+                if src[si] != ord("="):
+                    raise corrupt(si - 1)
+                si += 1
+            while si < len(src) and src[si] in b"\r\n":
+                si += 1
+            if si < len(src):
+                raise corrupt(si)  # trailing garbage
+            break
+        val = 0
+        for i in range(4):
+            val = val << 6 | (quantum[i] if i < len(quantum) else 0)
+        out += val.to_bytes(3, "big")[: len(quantum) - 1]
+    return bytes(out)
 
 
 def _key_bytes(raw: Any, field: str, go_type: str) -> bytes:

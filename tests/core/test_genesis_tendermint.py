@@ -207,16 +207,24 @@ PATHS = [("genesis_time",), ("chain_id",), ("initial_height",), ("consensus_para
 def test_random_mutations_agree_with_the_binary(tendermint_verdict, changes) -> None:
     doc = copy.deepcopy(BASE)
     for path, value in changes:
-        target = doc
-        for step in path[:-1]:
-            if not isinstance(target, dict | list) or (isinstance(target, list) and len(target) <= step) or \
-                    (isinstance(target, dict) and step not in target):
-                break
-            target = target[step]
-        else:
-            if isinstance(target, dict) or (isinstance(target, list) and len(target) > path[-1]):
-                target[path[-1]] = value
+        put(doc, path, value)
     agree(tendermint_verdict, json.dumps(doc).encode())
+
+
+def put(doc: object, path: tuple, value: object) -> None:
+    """Set doc[path] when that place still exists (an earlier change may have replaced a parent)."""
+    target = doc
+    for depth, step in enumerate(path):
+        fits = (isinstance(target, dict) and isinstance(step, str)) or \
+            (isinstance(target, list) and isinstance(step, int) and step < len(target))
+        if not fits:
+            return
+        if depth == len(path) - 1:
+            target[step] = value  # type: ignore[index]
+            return
+        if isinstance(target, dict) and step not in target:
+            return
+        target = target[step]  # type: ignore[index]
 
 
 def signed_less_card(home: Path, name: str) -> MemberCard:
@@ -268,3 +276,30 @@ def test_the_writer_reproduces_tendermints_bytes(tmp_path: Path) -> None:
                  CASES / "valid_src01_full_default.json"):
         data = path.read_bytes()
         assert layout(parse(data)).encode() == data, path
+
+
+GO_JSON_ERRORS = ("invalid character", "unexpected end of JSON input", "cannot unmarshal",
+                  "invalid 64-bit integer encoding", "encoding/hex", "illegal base64")
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(["delete", "insert", "replace"]),
+                                st.sampled_from(list(b'{}[]",:0123456789-.eE+ \\tnx\x01\xff') + [0x5C, 0x75])),
+                      min_size=1, max_size=3))
+def test_byte_edits_get_gos_own_words(tendermint_verdict, edits) -> None:
+    """Random byte edits of a valid file: same verdict, and for Go's JSON errors the very same text."""
+    data = bytearray(json.dumps(BASE, indent=1).encode())
+    for at, how, byte in edits:
+        at %= len(data) + (how == "insert")
+        if how == "delete" and data:
+            del data[at % len(data)]
+        elif how == "insert":
+            data.insert(at, byte)
+        elif data:
+            data[at % len(data)] = byte
+    ours = validate_genesis(bytes(data), "genesis.json")
+    theirs, said = tendermint_verdict(bytes(data))
+    assert ours.valid == theirs, (bytes(data), said, ours.errors)
+    said = said.removeprefix("error reading GenesisDoc: ")
+    if not theirs and said.startswith(GO_JSON_ERRORS):
+        assert ours.errors[0].endswith(said) or f": {said} (" in ours.errors[0], (said, ours.errors[0])
