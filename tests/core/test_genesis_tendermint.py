@@ -237,7 +237,7 @@ def signed_less_card(home: Path, name: str) -> MemberCard:
 
 def test_made_and_extended_files_are_accepted_by_the_binary(tendermint_verdict, tmp_path: Path) -> None:
     cards = [MemberCard(f"m{i} <&>", f"n{i}.example.org", 26656, base64.b64encode(bytes(SigningKey.generate(
-        ).verify_key)).decode(), "ab" * 20) for i in range(5)]
+        ).verify_key)).decode(), f"{i:040x}") for i in range(5)]
     made = new_genesis(cards[:3], chain_id="pm-binary", genesis_time="2026-11-23T08:00:00.5Z")
     assert agree(tendermint_verdict, made.encode())
     grown = add_to_genesis(made.encode(), cards[3:], "genesis.json")
