@@ -3,9 +3,17 @@ real ~/.local/state; TMHOME is cleared so no test can touch a real ~/.tendermint
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Under CI the property tests draw the same examples every run (a fixed seed), so a run's verdict depends
+# on the change, not on luck; at a desk every run explores new examples (see tests/support/examples.py).
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)

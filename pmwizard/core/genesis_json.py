@@ -20,6 +20,8 @@ _WS = re.compile(r"[ \t\n\r]*")
 _STRING = re.compile(r'"((?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*)"')
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_SPACE_REFUSED = ("in numeric literal", "after decimal point", "in exponent", "in literal", "in string escape",
+                  "in \\u hexadecimal")
 _LITERALS = {"t": ("true", True), "f": ("false", False), "n": ("null", None)}
 
 
@@ -75,6 +77,10 @@ class _Reader:
 
     def fail(self, pos: int, context: str) -> GoSyntaxError:
         if pos >= self.n:
+            # at the end Go's scanner feeds one space to the state it is in: a half-read number, literal
+            # or escape objects to that space; anywhere else the input simply ended
+            if context.startswith(_SPACE_REFUSED):
+                return GoSyntaxError(f"invalid character ' ' {context}")
             return GoSyntaxError("unexpected end of JSON input")
         return GoSyntaxError(f"invalid character {go_char(self.text[pos])} {context}")
 
@@ -220,6 +226,7 @@ def kind(value: Any) -> str:
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "<": "\\u003c", ">": "\\u003e",
             "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_HTML = re.compile("[<>&\u2028\u2029]")
 _NEEDS_ESCAPE = re.compile('["\\\\\x00-\x1f<>&\u2028\u2029]')
 
 
@@ -244,7 +251,8 @@ def dump(value: Any, level: int = 0, indent: str = "  ", raw_strings: bool = Fal
         return "[" + ",".join(pad + dump(v, level + 1, indent, raw_strings) for v in value) + "\n" + \
             indent * level + "]"
     if isinstance(value, JStr) and raw_strings and not _SURROGATE.search(value.raw):
-        return f'"{value.raw}"'
+        # json.Marshal of a RawMessage: escapes kept as written, but compacted with HTML escaping
+        return '"' + _HTML.sub(lambda m: _ESCAPES[m.group(0)], value.raw) + '"'
     if isinstance(value, str):
         return quote(value)
     if isinstance(value, JNum):

@@ -5,6 +5,7 @@ invalid UTF-8, control characters and look-alike letters, answers with a one-lin
 from __future__ import annotations
 
 import json
+import re
 import string
 from pathlib import Path
 
@@ -175,3 +176,54 @@ def test_pem_files_of_anything(tmp_path: Path, data: bytes) -> None:
     path.write_bytes(data)
     found = check_cert_files(path)
     assert found and found[0].code == "unreadable" and found[0].fix
+
+
+GENESIS = (Path(__file__).parents[1] / "fixtures/tendermint/genesis-cases/valid_src01_full_default.json").read_text()
+GENESIS_PATHS = [("genesis_time",), ("chain_id",), ("initial_height",), ("consensus_params",),
+                 ("consensus_params", "block", "max_bytes"), ("consensus_params", "evidence", "max_age_duration"),
+                 ("consensus_params", "validator", "pub_key_types"), ("validators",), ("validators", 0),
+                 ("validators", 0, "address"), ("validators", 0, "pub_key"), ("validators", 0, "pub_key", "value"),
+                 ("validators", 0, "power"), ("validators", 0, "name"), ("app_hash",), ("app_state",)]
+
+
+@FAST
+@given(st.binary(max_size=2000) | nasty_text.map(str.encode))
+def test_genesis_of_arbitrary_bytes(data: bytes) -> None:
+    from pmwizard.core.genesis import validate_genesis
+
+    report = validate_genesis(data, "genesis.json")
+    assert report.valid or (report.errors and all(e.startswith("genesis.json") and one_line(e)
+                                                  for e in report.errors))
+
+
+@FAST
+@given(st.sampled_from(GENESIS_PATHS), json_values)
+def test_genesis_with_any_field_replaced(path: tuple, value) -> None:
+    from pmwizard.core.genesis import validate_genesis
+
+    doc = json.loads(GENESIS)
+    target = doc
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    report = validate_genesis(json.dumps(doc).encode(), "genesis.json")
+    if report.valid:  # whatever passes names its validators by well-formed addresses and positive powers
+        assert all(re.fullmatch("[0-9A-F]{40}", v.address) and v.power > 0 for v in report.validators)
+    else:
+        assert all(e.startswith("genesis.json: ") and one_line(e) for e in report.errors)
+
+
+@FAST
+@given(nasty_text)
+def test_member_names_round_trip_through_genesis(signed_card: dict, name: str) -> None:
+    import dataclasses
+
+    from pmwizard.core.genesis import new_genesis, validate_genesis
+
+    card = card_from_json(signed_card, "c").card
+    try:
+        renamed = dataclasses.replace(card, name=cards.check_name(name, "name"))
+    except InputError:
+        return
+    report = validate_genesis(new_genesis([renamed], chain_id="c").encode(), "g")
+    assert report.valid and report.validators[0].name == name
