@@ -3,9 +3,8 @@ finish, plus cross-member findings (tls.shared). Members run concurrently under 
 member's checks run concurrently too, so 50 members take about as long as the slowest one.
 
 Extending: a member check is `async def check(target: DoctorTarget, ctx: DoctorContext) -> list[Finding]`;
-append `(name, check)` to MEMBER_CHECKS (or pass `checks=` to run_doctor). The p2p handshake is already
-wired (handshake_member): it calls pmwizard.checks.p2p.check_p2p_handshake(address, p2p_port,
-expect_node_id=, expect_chain_id=, timeout=) as soon as that module exists.
+append `(name, check)` to MEMBER_CHECKS (or pass `checks=` to run_doctor, as `check p2p` and the wizard's
+join step do with the handshake alone).
 """
 
 from __future__ import annotations
@@ -124,13 +123,9 @@ async def tarantool_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]
 
 
 async def handshake_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
-    """p2p.handshake (pmwizard/checks/p2p.py, owned by the p2p-handshake work) once that module exists."""
-    try:
-        from pmwizard.checks.p2p import check_p2p_handshake
-    except ModuleNotFoundError as exc:
-        if exc.name != "pmwizard.checks.p2p":
-            raise
-        return []
+    """p2p.handshake: the node ID and chain the member's P2P port proves (pmwizard/checks/p2p.py)."""
+    from pmwizard.checks.p2p import check_p2p_handshake
+
     return [await check_p2p_handshake(await ctx.connect_to(t), t.p2p_port, expect_node_id=t.node_id,
                                       expect_chain_id=ctx.chain_id, timeout=ctx.timeout)]
 

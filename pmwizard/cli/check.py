@@ -1,5 +1,5 @@
-"""`pmwizard check dns|tls|cert-files|csr`: live DNS and TLS checks, certificate files before deployment,
-and a new private key + CSR. Text grouped by target (symbol and word per finding) or `--json` (SPEC §5);
+"""`pmwizard check dns|tls|p2p|cert-files|csr`: live DNS and TLS checks, Tendermint's P2P handshake with
+peers, certificate files before deployment, and a new private key + CSR. Text grouped by target (symbol and word per finding) or `--json` (SPEC §5);
 exit 0 when everything passed or only warned, 1 when something failed or could not be checked."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from pmwizard.cli.common import add_check_yes, print_json
 
@@ -77,6 +78,70 @@ def cmd_tls(args: argparse.Namespace) -> int:
     return report(findings, args.json)
 
 
+def p2p_targets(args: argparse.Namespace) -> list:
+    """DoctorTargets from TARGETs (HOST, HOST:PORT, [IPv6]:PORT or a peers entry ID@HOST:PORT), --card files
+    and the persistent_peers of --config; InputError names the argument or file and the entry."""
+    from pmwizard.checks.doctor import DoctorTarget, member_targets
+    from pmwizard.cli.configure import load_valid_cards
+    from pmwizard.core.peers import parse_peer_address, split_host_port
+    from pmwizard.errors import InputError
+
+    targets = []
+    for text in args.target:
+        if "@" in text:
+            try:
+                peer = parse_peer_address(text)
+            except ValueError as exc:
+                raise InputError("TARGET", text, str(exc)) from None
+            targets.append(DoctorTarget(text, peer.host, peer.port, peer.node_id.lower()))
+            continue
+        host, port = text, "26656"
+        if text.startswith("[") or text.count(":") == 1:
+            try:
+                host, port = split_host_port(text)
+            except ValueError as exc:
+                raise InputError("TARGET", text, str(exc)) from None
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise InputError("TARGET", text, f"{port!r} is not a port (1-65535)")
+        targets.append(DoctorTarget(text, host, int(port), args.node_id.lower() if args.node_id else None))
+    if args.card:
+        targets += member_targets(load_valid_cards(args.card))
+    if args.config:
+        from pmwizard.core.tmconfig import load_config
+
+        line = str(load_config(Path(args.config)).get("p2p", {}).get("persistent_peers", ""))
+        for entry in filter(None, (e.strip() for e in line.split(","))):
+            try:
+                peer = parse_peer_address(entry)
+            except ValueError as exc:
+                raise InputError(args.config, "p2p.persistent_peers", f"{entry}: {exc}") from None
+            targets.append(DoctorTarget(entry, peer.host, peer.port, peer.node_id.lower()))
+    if not targets:
+        args.usage("give a HOST[:PORT], an ID@HOST:PORT, --card FILE or --config FILE")  # exits 2
+    if args.node_id and (len(args.target) != 1 or "@" in args.target[0]):
+        args.usage("--node-id compares one TARGET given as HOST[:PORT]; cards and peers entries carry their own")
+    return targets
+
+
+def cmd_p2p(args: argparse.Namespace) -> int:
+    from pmwizard.checks.doctor import handshake_member, run_doctor
+
+    targets = p2p_targets(args)
+    chain_id = args.chain_id
+    if args.genesis:
+        from pmwizard.core.genesis import read_genesis
+        from pmwizard.errors import InputError
+
+        report_ = read_genesis(Path(args.genesis))
+        if not report_.valid:
+            raise InputError(args.genesis, None, "; ".join(report_.errors))
+        chain_id = report_.chain_id
+    nameservers = [str(n) for n in _nameservers(args.nameserver)]
+    findings = asyncio.run(run_doctor(targets, chain_id=chain_id, nameservers=nameservers, timeout=args.timeout,
+                                      checks=[("p2p.handshake", handshake_member)]))
+    return report(findings, args.json)
+
+
 def cmd_cert_files(args: argparse.Namespace) -> int:
     from pmwizard.checks.certfiles import check_cert_files
 
@@ -123,6 +188,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     t.add_argument("--ca-file", metavar="PEM", help="extra trusted root(s), e.g. a consortium's own CA")
     add_dns_options(t)
     t.set_defaults(func=cmd_tls)
+
+    q = sub.add_parser("p2p", help="Tendermint's P2P handshake: the node ID and chain behind host:port",
+                       description="Dial each peer's P2P port and run Tendermint 0.34's secret-connection "
+                                   "handshake with a throwaway key: the peer proves its node key and sends its "
+                                   "NodeInfo (chain, moniker, version); pmwizard sends nothing else and closes. "
+                                   "A node already connected to a peer at the same IP may close the probe "
+                                   "(allow_duplicate_ip = false): that is a 'refused' warning.")
+    q.add_argument("target", metavar="TARGET", nargs="*",
+                   help="HOST, HOST:PORT (default 26656) or a persistent_peers entry ID@HOST:PORT")
+    q.add_argument("--node-id", metavar="ID", help="the node ID the single TARGET must prove")
+    q.add_argument("--card", action="append", default=[], metavar="FILE",
+                   help="member card(s): a file or folder (repeatable); each card's node ID is compared")
+    q.add_argument("--config", metavar="CONFIG_TOML", help="check every [p2p] persistent_peers entry of this file")
+    chain = q.add_mutually_exclusive_group()
+    chain.add_argument("--chain-id", metavar="ID", help="the chain the peers must run")
+    chain.add_argument("--genesis", metavar="FILE", help="the chain the peers must run, from this genesis.json")
+    add_dns_options(q)
+    q.set_defaults(func=cmd_p2p, usage=q.error)
 
     f = sub.add_parser("cert-files", help="a certificate and key file before you deploy them",
                        description="Check CERT (PEM, leaf first then intermediates) and KEY: they parse, the key "

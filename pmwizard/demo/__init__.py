@@ -1,5 +1,6 @@
 """The demo sandbox behind `pmwizard --demo`, the screenshots and the wizard's tests: a temporary home, three
-made-up members with signed cards, and a DNS server and an HTTPS server on loopback, so every journey can be
+made-up members with signed cards whose P2P ports answer Tendermint's handshake, and a DNS server and an
+HTTPS server on loopback, so every journey can be
 tried without touching the machine. No Textual here.
 
     with Sandbox() as sb:
@@ -15,6 +16,7 @@ from typing import Self
 
 from pmwizard.core import cards, keys
 from pmwizard.demo.dns import DemoDns
+from pmwizard.demo.p2p import DEMO_CHAIN, DemoNode, DemoPeers
 from pmwizard.demo.tls import DemoHttps, make_pki
 
 ZONE = "demo.test"
@@ -30,15 +32,21 @@ class Sandbox:
         self.cards_dir = self.root / "cards"
         self.dns: DemoDns | None = None
         self.https: DemoHttps | None = None
+        self.peers: DemoPeers | None = None
+        self.chain_id = DEMO_CHAIN
 
     def __enter__(self) -> Self:
         from pmwizard.tui.context import WizardContext
 
         self.cards_dir.mkdir(parents=True, exist_ok=True)
-        for i, (name, host) in enumerate(MEMBERS):
+        nodes = []
+        for i, (name, _) in enumerate(MEMBERS):
             home = self.root / "members" / f"m{i}"
             keys.init_plan(home).apply()
-            card = cards.export_card(home, host, name=name, created="2026-11-23T08:00:00Z")
+            nodes.append(DemoNode(home, name))
+        self.peers = DemoPeers(nodes).start()
+        for node, (name, host) in zip(nodes, MEMBERS, strict=True):
+            card = cards.export_card(node.home, host, name=name, p2p_port=node.port, created="2026-11-23T08:00:00Z")
             (self.cards_dir / f"{host}.json").write_text(cards.card_text(card))
         ca, chain, key = make_pki(self.root / "tls", [OWN, f"node1.consortium.{ZONE}"])
         self.dns = DemoDns(ZONE, {OWN: "127.0.0.1", **{h: "127.0.0.1" for _, h in MEMBERS}}).start()
@@ -48,10 +56,12 @@ class Sandbox:
             ca_file=str(ca), timeout=2.0, demo=True, tls_port=self.https.port,
             services_folder=self.root / "planetmint-monit", planetmint_config=self.root / "planetmint.json",
             nginx_site=self.root / "nginx-planetmint.conf", sample_hostname=OWN,
-            demo_cards=sorted(self.cards_dir.glob("*.json")))
+            demo_cards=sorted(self.cards_dir.glob("*.json")), demo_chain_id=DEMO_CHAIN)
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self.peers:
+            self.peers.stop()
         if self.https:
             self.https.stop()
         if self.dns:

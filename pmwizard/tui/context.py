@@ -32,6 +32,7 @@ class WizardContext:
     nginx_site: Path | None = None
     sample_hostname: str = "node.example.org"
     demo_cards: list[Path] = field(default_factory=list)
+    demo_chain_id: str = ""  # the chain the demo members' nodes announce
 
     @classmethod
     def for_home(cls, home: str | os.PathLike[str] | None = None) -> WizardContext:

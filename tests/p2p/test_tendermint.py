@@ -9,6 +9,7 @@ import asyncio
 import json
 import re
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -189,6 +190,24 @@ async def test_handshake_time(network: Network) -> None:
     times.sort()
     print(f"handshake on loopback: median {times[5] * 1000:.1f} ms, max {times[-1] * 1000:.1f} ms")
     assert times[-1] < 5.0
+
+
+def test_cli_checks_every_peer_of_a_config(network: Network, tmp_path: Path) -> None:
+    """`pmwizard check p2p --config`: node 0's real peers line, plus one entry naming the wrong node ID, against
+    the chain of node 0's genesis.json: three ok, the typo found with both IDs, exit 1."""
+    ids, ports = network.node_ids, network.p2p_ports
+    config = tmp_path / "config.toml"
+    config.write_text((network.nodes[0].home / "config" / "config.toml").read_text())
+    entries = [f"{ids[j]}@127.0.0.1:{ports[j]}" for j in (1, 2, 3)] + [f"{ids[1]}@127.0.0.1:{ports[2]}"]
+    _edit(config, "persistent_peers", json.dumps(",".join(entries)))
+    r = subprocess.run([sys.executable, "-m", "pmwizard", "check", "p2p", "--config", str(config), "--genesis",
+                        str(network.nodes[0].home / "config" / "genesis.json"), "--json"],
+                       capture_output=True, text=True, timeout=60, check=False)
+    assert r.returncode == 1, r.stderr
+    by_target = {f["evidence"]["member"]: f for f in json.loads(r.stdout)["findings"]}
+    assert [by_target[e]["code"] for e in entries] == ["ok", "ok", "ok", "node_id_mismatch"]
+    assert all(by_target[e]["evidence"]["network"] == network.chain_id for e in entries)
+    assert ids[1] in by_target[entries[3]]["message"] and ids[2] in by_target[entries[3]]["message"]
 
 
 async def test_last_a_node_refusing_duplicate_ips_is_a_warning_not_a_failure(network: Network) -> None:

@@ -68,9 +68,10 @@ def wait_until(condition: Callable[[], Any], timeout: float, what: str, nodes: S
 
 
 def start(node: Node, *extra: str, proxy_app: str = "kvstore") -> None:
-    node.proc = subprocess.Popen([tendermint_binary(), "node", "--home", str(node.home), f"--proxy_app={proxy_app}",
-                                  *extra], stdout=open(node.log, "ab"), stderr=subprocess.STDOUT,  # noqa: SIM115
-                                 start_new_session=True)
+    with open(node.log, "ab") as log:  # the child keeps its own copy of the descriptor
+        node.proc = subprocess.Popen([tendermint_binary(), "node", "--home", str(node.home),
+                                      f"--proxy_app={proxy_app}", *extra], stdout=log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
 
 
 def stop(node: Node) -> None:

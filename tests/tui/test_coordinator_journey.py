@@ -22,7 +22,8 @@ def folder_of_cards(sandbox, tmp_path: Path) -> Path:
     (folder / "broken.json").write_text('{"pmwizard": "member-card/1", "name": "Mallory", "hostname": "x y"}')
     twin_home = tmp_path / "twin"
     keys.init_plan(twin_home).apply()
-    twin = cards.export_card(twin_home, "alice.demo.test", name="Alice again")  # same host:port as Alice
+    alice = cards.read_cards(sandbox.cards_dir / "alice.demo.test.json")[0].card
+    twin = cards.export_card(twin_home, "alice.demo.test", name="Alice again", p2p_port=alice.p2p_port)  # Alice's host:port
     (folder / "twin.json").write_text(cards.card_text(twin))
     return folder
 
@@ -85,5 +86,6 @@ async def test_coordinator_journey(sandbox, tmp_path: Path) -> None:
         assert [v.power for v in report.validators] == [10, 20, 10]
         assert f"SHA-256 {report.sha256}" in screen_text(app)
         assert len((out / "peers.txt").read_text().strip().split(",")) == 3
-        assert json.loads((out / "cards" / "bob.demo.test-26656.json").read_text())["name"] == "Bob B.V."
+        bob_port = cards.read_cards(sandbox.cards_dir / "bob.demo.test.json")[0].card.p2p_port
+        assert json.loads((out / "cards" / f"bob.demo.test-{bob_port}.json").read_text())["name"] == "Bob B.V."
         assert app.screen.query_one("#out", Input).value == str(out)

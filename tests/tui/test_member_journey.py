@@ -87,6 +87,13 @@ async def test_member_journey_end_to_end(sandbox) -> None:
         from pmwizard.core.genesis import fingerprint
 
         assert fingerprint(genesis.read_bytes()) in text
+        # each peer verified over Tendermint's handshake: the demo members' ports prove their node keys
+        await press(pilot, "#check-peers")
+        text = screen_text(app)
+        assert "all 3 peer(s) are the nodes their cards name, on chain demo-chain" in text
+        for m in members:
+            assert f"is node {m.node_id} on chain demo-chain" in text
+        assert check.card.node_id not in " ".join(f.target for f in app.screen.query_one("#peer-findings").findings)
         await pilot.press("ctrl+n")
         await settle(pilot)
 
@@ -144,3 +151,25 @@ async def test_progress_survives_quit_and_resume(sandbox) -> None:
         await settle(pilot)
         text = screen_text(app)
         assert "step 2 of 7" in text
+
+
+async def test_join_step_shows_peers_on_another_chain(sandbox) -> None:
+    """A genesis whose chain the members' nodes do not run: every peer is chain_id_mismatch, with the fix."""
+    ctx = sandbox.context
+    keys.init_plan(ctx.home).apply()
+    genesis = sandbox.root / "other-genesis.json"
+    members = [c.card for c in cards.read_cards(sandbox.cards_dir)]
+    genesis.write_text(new_genesis(members, chain_id="another-chain"))
+    app = make_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await settle(pilot)
+        app.screen.show_step(4)  # the join step
+        await settle(pilot)
+        await type_into(pilot, "#genesis", str(genesis))
+        await type_into(pilot, "#cards", str(sandbox.cards_dir))
+        await press(pilot, "#check-peers")
+        found = app.screen.query_one("#peer-findings").findings
+        assert sorted(f.code for f in found) == ["chain_id_mismatch"] * 3
+        assert all("another-chain" in f.message and "demo-chain" in f.message and f.fix for f in found)
+        assert "3 of 3 peer(s) need attention" in screen_text(app)

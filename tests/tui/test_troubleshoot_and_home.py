@@ -3,6 +3,7 @@ theme and NO_COLOR all work at 80x24."""
 
 from __future__ import annotations
 
+from pmwizard.core import cards
 from pmwizard.tui.app import make_app
 from pmwizard.tui.screens.troubleshoot import TroubleshootScreen
 from tests.tui.conftest import press, screen_text, settle, type_into
@@ -32,6 +33,12 @@ async def test_troubleshoot_every_member_of_a_card_folder(sandbox) -> None:
         text = screen_text(app)
         for host in ("alice.demo.test", "bob.demo.test", "carol.demo.test"):
             assert host in text
+        # each member's P2P port proves the node ID of its card (the demo nodes answer the handshake)
+        found = screen.query_one("#findings").findings
+        handshakes = [f for f in found if f.check == "p2p.handshake"]
+        assert sorted(f.code for f in handshakes) == ["ok"] * 3
+        members = {c.card.node_id for c in cards.read_cards(sandbox.cards_dir)}
+        assert {f.evidence["node_id"] for f in handshakes} == members
 
 
 async def test_home_help_and_palette(sandbox) -> None:

@@ -100,7 +100,12 @@ class TroubleshootScreen(Screen):
                                  ca_file=self.context.ca_file, timeout=self.context.timeout,
                                  on_finding=listing.add_finding)
         bad = sum(f.status.value in ("fail", "error") for f in found)
-        status.update(f"done: {len(found)} findings, {bad} to fix (select one and press Enter for the fix)")
+        text = f"done: {len(found)} findings, {bad} to fix (select one and press Enter for the fix)"
+        if any(f.check == "p2p.handshake" and f.code == "refused" for f in found):
+            from pmwizard.tui.steps.member_join import REFUSED_NOTE
+
+            text += "\n" + REFUSED_NOTE
+        status.update(text)
 
     def action_home(self) -> None:
         self.app.pop_screen()

@@ -37,7 +37,7 @@ class SettingsStep(Step):
     def entered(self) -> None:
         chain = self.query_one("#chain", Input)
         if not chain.value:
-            chain.value = self.data.get("chain_id") or random_chain_id()
+            chain.value = self.data.get("chain_id") or self.context.demo_chain_id or random_chain_id()
         when = self.query_one("#time", Input)
         if not when.value:
             when.value = now_rfc3339()

@@ -1,20 +1,28 @@
 """Member step 5: join: the coordinator's genesis.json verified (Tendermint's rules, this node's validator
-present, the fingerprint to compare), and the member cards that give the peers."""
+present, the fingerprint to compare), and the member cards that give the peers, each of which can be
+verified over Tendermint's own P2P handshake (its real node ID and chain)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import Input, Static
+from textual.containers import Horizontal
+from textual.widgets import Button, Input, Static
 
 from pmwizard.errors import PmwizardError
 from pmwizard.tui.steps.base import Step
+from pmwizard.tui.widgets.findings import FindingList
+
+REFUSED_NOTE = ("A peer your node is already connected to may close the probe (Tendermint refuses a second "
+                "connection from the same IP): that shows as 'refused', a warning, not a fault.")
 
 
 class JoinStep(Step):
     title = "join: the network's genesis"
+    help = ("Check peers dials each member's P2P port and runs Tendermint's handshake: it proves the node ID "
+            "behind host:port and reads the chain it runs, sending nothing about this node. " + REFUSED_NOTE)
 
     def compose(self) -> ComposeResult:
         yield Static("The genesis.json the coordinator sent, and the members' cards (a folder or files):",
@@ -24,6 +32,9 @@ class JoinStep(Step):
         yield Static("", id="status", markup=False)
         yield Static("", id="fingerprint", markup=False)
         yield Static("", id="peers", markup=False)
+        with Horizontal():
+            yield Button("Check peers", compact=True, id="check-peers", variant="primary")
+        yield FindingList(id="peer-findings")
 
     def entered(self) -> None:
         for key in ("genesis", "cards"):
@@ -71,13 +82,48 @@ class JoinStep(Step):
 
         cards_path = self.data.get("cards_path", "")
         widget = self.query_one("#peers", Static)
+        self.peer_cards = []
         if not cards_path:
             widget.update("no cards given: persistent_peers stays as it is")
             return
         checks = read_cards(Path(cards_path).expanduser())
+        self.peer_cards = [c.card for c in checks if c.valid and c.card]
         lines = [f"{'ok ' if c.valid else 'BAD'} {c.card.name if c.card else c.source}"
                  + (f"  {c.card.peer}" if c.card else f"  {c.errors[0] if c.errors else ''}") for c in checks]
         widget.update("peers from the cards:\n" + "\n".join(lines))
+
+    @on(Button.Pressed, "#check-peers")
+    def check_peers(self) -> None:
+        from pmwizard.core.keys import load_identity
+
+        report = getattr(self, "report", None)
+        cards = getattr(self, "peer_cards", [])
+        if report is None or not report.valid or not cards:
+            self.say("give a valid genesis.json and the members' cards first", "problem")
+            return
+        try:
+            own = load_identity(self.context.home).node_id
+        except PmwizardError as exc:
+            self.say(str(exc), "problem")
+            return
+        peers = [c for c in cards if c.node_id != own]
+        self.query_one("#peer-findings", FindingList).clear_findings()
+        self.handshake_peers(peers, report.chain_id)
+
+    @work(exclusive=True, group="peers", exit_on_error=False)
+    async def handshake_peers(self, peers: list, chain_id: str | None) -> None:
+        from pmwizard.checks.doctor import handshake_member, member_targets, run_doctor
+
+        self.say(f"handshaking with {len(peers)} peer(s) ...")
+        listing = self.query_one("#peer-findings", FindingList)
+        found = await run_doctor(member_targets(peers), chain_id=chain_id, nameservers=self.context.nameservers,
+                                 timeout=self.context.timeout, checks=[("p2p.handshake", handshake_member)],
+                                 on_finding=listing.add_finding)
+        bad = [f for f in found if f.status.value in ("fail", "error")]
+        refused = any(f.code == "refused" for f in found)
+        text = (f"{len(bad)} of {len(found)} peer(s) need attention; select one and press Enter for the fix"
+                if bad else f"all {len(found)} peer(s) are the nodes their cards name, on chain {chain_id}")
+        self.say(text + ("\n" + REFUSED_NOTE if refused else ""), "problem" if bad else "good")
 
     def leave_problem(self) -> str | None:
         if self.report is None or not self.report.valid:
