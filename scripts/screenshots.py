@@ -83,6 +83,9 @@ async def main() -> None:
             app.screen.query_one("#genesis").value = str(genesis)
             app.screen.query_one("#cards").value = str(sb.cards_dir)
             await shoot(app, pilot, "07-member-join", sb.root)
+            await press(pilot, "#check-peers")
+            app.screen.query_one("#peer-findings").scroll_visible(animate=False)
+            await shoot(app, pilot, "07b-member-join-peers", sb.root)
             await pilot.press("ctrl+n")
             app.screen.query_one("#moniker").value = "demo-node"
             await press(pilot, "#preview")

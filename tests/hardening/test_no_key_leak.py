@@ -52,6 +52,7 @@ def test_no_command_shows_or_writes_a_private_key(tmp_path: Path) -> None:
         ["configure", "--genesis", str(out / "genesis.json"), "--peers", str(card), "--moniker", "n1", "--check", *h],
         ["configure", "--genesis", str(out / "genesis.json"), "--peers", str(card), "--moniker", "n1", "--yes", *h],
         ["configure", "--genesis", str(out / "genesis.json"), "--moniker", "n2", "--yes", *h],
+        ["check", "p2p", "--card", str(card), "--timeout", "0.5"], ["check", "p2p", "--card", str(card), "--json"],
         ["services", "planetmint", "--hostname", "node.example.org", "--output", str(out / ".planetmint"), "--yes", *h],
         ["services", "monit", "--output", str(out / "monit"), "--planetmint-bin", pm,
          "--tendermint-bin", tendermint_binary(), "--yes", *h],

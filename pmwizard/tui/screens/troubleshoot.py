@@ -86,7 +86,9 @@ class TroubleshootScreen(Screen):
         except PmwizardError as exc:
             self.query_one("#status", Static).update(str(exc))
             return
-        self.query_one(FindingList).clear_findings()
+        listing = self.query_one(FindingList)
+        listing.clear_findings()
+        listing.by_member = len(targets) > 1
         self.run_doctor(targets, chain_id)
 
     @work(exclusive=True, group="doctor", exit_on_error=False)
@@ -101,7 +103,7 @@ class TroubleshootScreen(Screen):
                                  on_finding=listing.add_finding)
         bad = sum(f.status.value in ("fail", "error") for f in found)
         text = f"done: {len(found)} findings, {bad} to fix (select one and press Enter for the fix)"
-        if any(f.check == "p2p.handshake" and f.code == "refused" for f in found):
+        if any(f.check == "p2p.handshake" and f.code == "refused" and f.status.value == "warn" for f in found):
             from pmwizard.tui.steps.member_join import REFUSED_NOTE
 
             text += "\n" + REFUSED_NOTE

@@ -34,6 +34,7 @@ class JoinStep(Step):
         yield Static("", id="peers", markup=False)
         with Horizontal():
             yield Button("Check peers", compact=True, id="check-peers", variant="primary")
+        yield Static("", id="peer-status", markup=False)
         yield FindingList(id="peer-findings")
 
     def entered(self) -> None:
@@ -99,31 +100,39 @@ class JoinStep(Step):
         report = getattr(self, "report", None)
         cards = getattr(self, "peer_cards", [])
         if report is None or not report.valid or not cards:
-            self.say("give a valid genesis.json and the members' cards first", "problem")
+            self.say_peers("give a valid genesis.json and the members' cards first", "problem")
             return
         try:
             own = load_identity(self.context.home).node_id
         except PmwizardError as exc:
-            self.say(str(exc), "problem")
+            self.say_peers(str(exc), "problem")
             return
         peers = [c for c in cards if c.node_id != own]
-        self.query_one("#peer-findings", FindingList).clear_findings()
+        listing = self.query_one("#peer-findings", FindingList)
+        listing.clear_findings()
+        listing.by_member = True
         self.handshake_peers(peers, report.chain_id)
 
     @work(exclusive=True, group="peers", exit_on_error=False)
     async def handshake_peers(self, peers: list, chain_id: str | None) -> None:
         from pmwizard.checks.doctor import handshake_member, member_targets, run_doctor
 
-        self.say(f"handshaking with {len(peers)} peer(s) ...")
+        self.say_peers(f"handshaking with {len(peers)} peer(s) ...")
         listing = self.query_one("#peer-findings", FindingList)
         found = await run_doctor(member_targets(peers), chain_id=chain_id, nameservers=self.context.nameservers,
                                  timeout=self.context.timeout, checks=[("p2p.handshake", handshake_member)],
                                  on_finding=listing.add_finding)
         bad = [f for f in found if f.status.value in ("fail", "error")]
-        refused = any(f.code == "refused" for f in found)
+        refused = any(f.code == "refused" and f.status.value == "warn" for f in found)
         text = (f"{len(bad)} of {len(found)} peer(s) need attention; select one and press Enter for the fix"
                 if bad else f"all {len(found)} peer(s) are the nodes their cards name, on chain {chain_id}")
-        self.say(text + ("\n" + REFUSED_NOTE if refused else ""), "problem" if bad else "good")
+        self.say_peers(text + ("\n" + REFUSED_NOTE if refused else ""), "problem" if bad else "good")
+
+    def say_peers(self, text: str, kind: str = "hint") -> None:
+        """The handshake's verdict, below its button (the genesis verdict above stays as it was)."""
+        status = self.query_one("#peer-status", Static)
+        status.set_classes(kind)
+        status.update(text)
 
     def leave_problem(self) -> str | None:
         if self.report is None or not self.report.valid:

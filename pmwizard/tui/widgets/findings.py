@@ -14,15 +14,17 @@ MARK = {Status.PASS: ("ok", "green"), Status.WARN: ("warn", "yellow"), Status.FA
         Status.ERROR: ("error", "magenta")}
 
 
-def finding_title(f: Finding) -> str:
+def finding_title(f: Finding, by_member: bool = False) -> str:
+    """`[ word] check code: message`; led by the member's name when the list holds several members."""
     word, _ = MARK[f.status]
-    return f"[{word:>5}] {f.check} {f.code}: {f.message}"
+    member = f.evidence.get("member") if by_member and isinstance(f.evidence, dict) else None
+    return f"[{word:>5}] {member + ': ' if member else ''}{f.check} {f.code}: {f.message}"
 
 
 class FindingRow(Collapsible):
     """One finding: the title line, and (expanded) the fix and the evidence."""
 
-    def __init__(self, finding: Finding) -> None:
+    def __init__(self, finding: Finding, by_member: bool = False) -> None:
         self.finding = finding
         body = []
         if finding.fix:
@@ -31,7 +33,7 @@ class FindingRow(Collapsible):
         if finding.evidence:
             body.append(Static(json.dumps(finding.evidence, indent=1, default=str)[:1500], classes="evidence",
                                markup=False))
-        super().__init__(*body, title=finding_title(finding), collapsed=True, classes=f"finding {finding.status.value}")
+        super().__init__(*body, title=finding_title(finding, by_member), collapsed=True, classes=f"finding {finding.status.value}")
 
 
 class FindingList(Vertical):
@@ -49,6 +51,8 @@ class FindingList(Vertical):
     FindingList .fix { color: $accent; }
     """
 
+    by_member = False  # set it when the findings come from several members: each row then names its member
+
     def compose(self) -> ComposeResult:
         yield Static("no checks run yet", classes="summary")
 
@@ -62,7 +66,7 @@ class FindingList(Vertical):
         if not hasattr(self, "findings"):
             self.findings = []
         self.findings.append(finding)
-        self.mount(FindingRow(finding))
+        self.mount(FindingRow(finding, self.by_member))
         self._summary()
 
     def _summary(self) -> None:
