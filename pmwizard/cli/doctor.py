@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from pmwizard.cli.check import add_dns_options, report
+from pmwizard.cli.common import add_home
 
 
 def _load_cards(paths: list[str]) -> list:
@@ -37,6 +38,29 @@ def _chain_id(path: str | None) -> str | None:
     return rep.chain_id
 
 
+def _this_node(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """This node's node ID and installed chain, from the home (`--home`, $TMHOME, ~/.tendermint) when it has
+    them, so the local P2P handshake and RPC are compared with this node's own key and genesis."""
+    from pmwizard.cli.common import home_arg
+    from pmwizard.core.genesis import read_genesis
+    from pmwizard.core.keys import load_identity
+    from pmwizard.core.paths import tendermint_home
+    from pmwizard.errors import PmwizardError
+
+    home = tendermint_home(home_arg(args))
+    node_id = chain_id = None
+    if (home / "config" / "node_key.json").exists():
+        try:
+            node_id = load_identity(home).node_id
+        except PmwizardError as exc:
+            print(f"warning: {exc}", file=sys.stderr)
+    genesis = home / "config" / "genesis.json"
+    if genesis.exists():
+        rep = read_genesis(genesis)
+        chain_id = rep.chain_id if rep.valid else None
+    return node_id, chain_id
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from pmwizard.checks.doctor import DoctorTarget, member_targets, parse_rpc_options, run_doctor
     from pmwizard.checks.lookup import parse_nameserver
@@ -51,7 +75,10 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     if cards:
         targets = member_targets(cards, consortium_domain=domain, round_robin=round_robin, rpc=rpc)
     else:
+        node_id, installed_chain = _this_node(args)
+        chain_id = chain_id or installed_chain
         targets = [DoctorTarget(name=args.hostname or "this node", hostname=args.hostname, p2p_port=args.p2p_port,
+                                node_id=node_id,
                                 rpc_url=rpc.get("local") or next(iter(rpc.values()), "http://127.0.0.1:26657"),
                                 local=True, tarantool_port=args.tarantool_port, tls_names=tuple(n for n in (round_robin,) if n),
                                 tls_port=args.https_port, api_http_port=args.api_port)]
@@ -71,9 +98,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "doctor", help="check all members of a network (or this node): DNS, TLS, P2P, API, RPC",
         description="Check every member of the network given by member cards (and the genesis for the chain id) "
-                    "concurrently; without cards, check this node on loopback (P2P, RPC, API, Tarantool).")
+                    "concurrently; without cards, check this node on loopback (P2P handshake and RPC "
+                    "compared with the home's node key and genesis, API, Tarantool).")
     p.add_argument("cards", nargs="*", metavar="CARD", help="member card files or folders")
-    p.add_argument("--genesis", metavar="FILE", help="genesis.json: its chain_id is compared with each node's RPC")
+    add_home(p)
+    p.add_argument("--genesis", metavar="FILE",
+                   help="genesis.json: its chain_id is compared with each node's (without cards: the home's own)")
     p.add_argument("--consortium-domain", metavar="D",
                    help="member i must have the CNAME nodeI.D and a certificate covering it and the round-robin name")
     p.add_argument("--round-robin", metavar="NAME", help="the round-robin name (default: the consortium domain)")

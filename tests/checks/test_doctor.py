@@ -123,6 +123,32 @@ def test_doctor_cli_local_json(tendermint, tarantool) -> None:
     assert r.returncode == (1 if doc["summary"]["fail"] + doc["summary"]["error"] else 0)
 
 
+def test_doctor_cli_local_compares_with_the_homes_key_and_genesis(tendermint, tmp_path) -> None:
+    """Without cards, doctor knows this node from its home: the handshake must prove the home's node key and
+    the chain of its genesis.json; a home holding another key is a node_id_mismatch."""
+    import json
+    import subprocess
+    import sys
+
+    from pmwizard.core import keys
+
+    def local(home) -> dict:
+        r = subprocess.run([sys.executable, "-m", "pmwizard", "doctor", "--home", str(home), "--rpc",
+                            f"local={tendermint['rpc']}", "--p2p-port", str(tendermint["p2p"]), "--timeout", "2",
+                            "--json"], capture_output=True, text=True, timeout=60, check=False)
+        return {f["check"]: f for f in json.loads(r.stdout)["findings"]}
+
+    found = local(tendermint["home"])
+    hs = found["p2p.handshake"]
+    assert hs["code"] == "ok" and hs["evidence"]["expected_node_id"] == tendermint["node_id"]
+    assert hs["evidence"]["expected_chain_id"] == tendermint["chain_id"]
+    other = tmp_path / "other"
+    keys.init_plan(other).apply()
+    found = local(other)
+    assert found["p2p.handshake"]["code"] == "node_id_mismatch"
+    assert found["rpc.status"]["code"] == "node_id_mismatch"
+
+
 def test_doctor_cli_with_genesis_and_cards(knot, tendermint, tmp_path) -> None:
     """`pmwizard doctor --genesis G CARD` end to end: the genesis and the card come from a real
     `tendermint init`; the card (three values, unsigned) names m1.net.test, which Knot resolves to loopback."""
