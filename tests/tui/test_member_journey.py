@@ -118,6 +118,8 @@ async def test_member_journey_end_to_end(sandbox) -> None:
         await press(pilot, "#run")
         text = screen_text(app)
         assert "net.p2p" in text and "findings:" in text
+        # the handshake and RPC are held to this home's node key and the genesis just installed
+        assert app.screen.step.this_node() == (check.card.node_id, "demo-chain")
 
 
 async def test_skipping_one_file_writes_only_the_other(sandbox) -> None:

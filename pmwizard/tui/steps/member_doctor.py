@@ -1,5 +1,6 @@
-"""Member step 7: the final check: the doctor on this node (P2P, RPC, API, Tarantool, DNS and TLS of its
-name), findings streaming in as they finish."""
+"""Member step 7: the final check: the doctor on this node (P2P handshake and RPC compared with this home's
+node key and installed genesis, API, Tarantool, DNS and TLS of its name), findings streaming in as they
+finish."""
 
 from __future__ import annotations
 
@@ -34,12 +35,33 @@ class FinalCheckStep(Step):
         from pmwizard.checks.doctor import DoctorTarget, run_doctor
 
         host = self.data.get("hostname")
+        node_id, chain_id = self.this_node()
         target = DoctorTarget(name=host or "this node", hostname=host, local=True, tls_port=self.context.tls_port,
-                              rpc_url="http://127.0.0.1:26657")
+                              rpc_url="http://127.0.0.1:26657", node_id=node_id,
+                              p2p_port=int(self.data.get("p2p_port") or 26656))
         listing = self.query_one("#doctor-findings", FindingList)
         self.say("checking ...")
-        found = await run_doctor([target], nameservers=self.context.nameservers, ca_file=self.context.ca_file,
-                                 timeout=self.context.timeout, on_finding=listing.add_finding)
+        found = await run_doctor([target], chain_id=chain_id, nameservers=self.context.nameservers,
+                                 ca_file=self.context.ca_file, timeout=self.context.timeout,
+                                 on_finding=listing.add_finding)
         bad = sum(f.status.value in ("fail", "error") for f in found)
         self.say(f"{bad} problem(s); expand a finding for its fix" if bad else "everything checked is fine",
                  "problem" if bad else "good")
+
+    def this_node(self) -> tuple[str | None, str | None]:
+        """The node ID of this home's key and the chain of its installed genesis (None where missing)."""
+        from pmwizard.core.genesis import read_genesis
+        from pmwizard.core.keys import load_identity
+        from pmwizard.errors import PmwizardError
+
+        home = self.context.home
+        try:
+            node_id: str | None = load_identity(home).node_id
+        except PmwizardError:
+            node_id = None
+        genesis = home / "config" / "genesis.json"
+        chain_id = None
+        if genesis.exists():
+            report = read_genesis(genesis)
+            chain_id = report.chain_id if report.valid else None
+        return node_id, chain_id
