@@ -36,7 +36,8 @@ class TroubleshootScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="body"):
-            yield Input(compact=True, placeholder="a host name, or empty to use the cards below", id="target")
+            yield Input(compact=True, placeholder="a host name (empty: every member of the cards below)",
+                        id="target")
             yield Input(compact=True, placeholder="member cards: a folder or file (optional)", id="cards")
             yield Input(compact=True, placeholder="genesis.json for the chain id (optional)", id="genesis")
             with Horizontal():
@@ -50,7 +51,7 @@ class TroubleshootScreen(Screen):
         self.query_one("#target", Input).value = target
         cards = self.data.get("cards_path") or (str(self.context.demo_cards[0].parent)
                                                 if self.context.demo and self.context.demo_cards else "")
-        self.query_one("#cards", Input).value = cards if not target else ""
+        self.query_one("#cards", Input).value = cards  # used when the host name is left empty
         self.query_one("#target", Input).focus()
 
     def targets(self):
