@@ -3,8 +3,9 @@
 
 SPEC §8: the whole run should take under 2x one member's run, not 50x. Every member's DNS goes to one
 delaying DNS responder (dnspython, 200 ms per answer), its TLS to a server that waits 200 ms before the
-handshake, its P2P port to a listener that accepts after 200 ms. Prints both times and their ratio, and
-what a silent resolver and a blackholed host cost with a 1 s timeout.
+handshake, its P2P port to a node of its own that waits 200 ms before Tendermint's handshake (pmwizard's
+demo node, a real node key each). Prints both times and their ratio, and what a silent resolver and a
+blackholed host cost with a 1 s timeout.
 
     python bench/doctor_bench.py [--members 50] [--delay 0.2]
 """
@@ -21,8 +22,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pmwizard.checks.dnscheck import check_dns
-from pmwizard.checks.doctor import DoctorTarget, dns_member, p2p_member, run_doctor, tls_member
+from pmwizard.checks.doctor import (
+    DoctorTarget,
+    dns_member,
+    handshake_member,
+    p2p_member,
+    run_doctor,
+    tls_member,
+)
 from pmwizard.checks.reach import check_p2p
+from pmwizard.core import keys
+from pmwizard.demo.p2p import DEMO_CHAIN, DemoNode, DemoPeers
 from tests.support.dnsserver import DelayedDnsServer
 from tests.support.faults import full_backlog, silent_udp
 from tests.support.pki import TestPKI
@@ -94,19 +104,27 @@ async def main(members: int, delay: float) -> None:
     pki = TestPKI("bench")
     cert, key = pki.leaf([f"*.{ZONE}"]).write(tmp, "bench")
     root = str(pki.write_root(tmp / "root.pem"))
-    checks = [("dns", dns_member), ("tls", tls_member), ("net.p2p", p2p_member)]
+    checks = [("dns", dns_member), ("tls", tls_member), ("net.p2p", p2p_member), ("p2p.handshake", handshake_member)]
+    nodes = [DemoNode(tmp / f"node{i}", f"m{i}") for i in range(1, members + 1)]
+    for n in nodes:
+        keys.init_plan(n.home).apply()
+    peers = DemoPeers(nodes, delay=delay).start()
     with DelayedDnsServer(records(members), delay=delay) as dns_server, SlowServers(cert, key, delay) as ports:
-        tls_port, p2p_port = ports
-        targets = [DoctorTarget(f"m{i}", f"m{i}.{ZONE}", p2p_port=p2p_port, tls_port=tls_port)
-                   for i in range(1, members + 1)]
-        kw = {"nameservers": [dns_server.nameserver], "ca_file": root, "timeout": 5.0, "checks": checks}
+        tls_port, _ = ports
+        targets = [DoctorTarget(f"m{i}", f"m{i}.{ZONE}", p2p_port=n.port, tls_port=tls_port,
+                                node_id=keys.load_identity(n.home).node_id) for i, n in enumerate(nodes, 1)]
+        kw = {"nameservers": [dns_server.nameserver], "ca_file": root, "timeout": 5.0, "checks": checks,
+              "chain_id": DEMO_CHAIN}
         await run_doctor(targets[:1], **kw)  # warm-up: trust store, imports
         one, found_one = await timed(run_doctor(targets[:1], **kw))
         whole, found = await timed(run_doctor(targets, **kw))
+    peers.stop()
     bad = [f for f in found if f.status in ("fail", "error") and f.check != "tls.shared"]
-    print(f"members: {members}, every DNS/TLS/P2P answer delayed {delay * 1000:.0f} ms")
+    print(f"members: {members}, every DNS/TLS/P2P-handshake answer delayed {delay * 1000:.0f} ms")
     print(f"one member:  {one:.2f} s ({len(found_one)} findings)")
     print(f"{members} members: {whole:.2f} s ({len(found)} findings, {len(bad)} unexpected fail/error)")
+    verified = sum(f.check == "p2p.handshake" and f.code == "ok" for f in found)
+    print(f"node IDs proven by handshake: {verified} of {members}")
     print(f"ratio: {whole / one:.2f}x (target < 2x)")
     for f in bad[:5]:
         print("  unexpected:", f.check, f.code, f.message)

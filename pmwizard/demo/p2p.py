@@ -37,11 +37,13 @@ class DemoNode:
 
 
 class DemoPeers:
-    """`DemoPeers(nodes).start()` binds every node on 127.0.0.1 (port 0: a free one, written back to the node)."""
+    """`DemoPeers(nodes).start()` binds every node on 127.0.0.1 (port 0: a free one, written back to the node).
+    `delay`: seconds each node waits before its side of the handshake (a far-away node, for the benchmarks)."""
 
-    def __init__(self, nodes: list[DemoNode], chain_id: str = DEMO_CHAIN) -> None:
+    def __init__(self, nodes: list[DemoNode], chain_id: str = DEMO_CHAIN, delay: float = 0.0) -> None:
         self.nodes = nodes
         self.chain_id = chain_id
+        self.delay = delay
         self._loop = asyncio.new_event_loop()
         self._servers: list[asyncio.Server] = []
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -74,7 +76,8 @@ class DemoPeers:
 
         async def greet(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             try:
-                async with asyncio.timeout(10):
+                async with asyncio.timeout(10 + self.delay):
+                    await asyncio.sleep(self.delay)
                     sc = await open_secret_connection(reader, writer, signer)  # type: ignore[arg-type]
                     info = NodeInfo(p2p_protocol=8, block_protocol=11, app_protocol=1,
                                     default_node_id=node_id_of(key.pub), listen_addr=f"tcp://0.0.0.0:{node.port}",

@@ -20,6 +20,22 @@ async def test_troubleshoot_one_host(sandbox) -> None:
         text = screen_text(app)
         assert "tls.chain ok" in text and "dns.a private" in text and "net.p2p" in text
         assert "done:" in text
+        # a failed finding opens in place with its fix (keyboard: focus the list, move, Enter) and closes again
+        from textual.widgets import OptionList
+
+        listing = app.screen.query_one("#findings")
+        options = listing.query_one(OptionList)
+        failed = next(i for i, f in enumerate(listing.findings) if f.status.value == "fail")
+        options.focus()
+        options.highlighted = failed
+        await pilot.press("enter")
+        await settle(pilot)
+        opened = str(options.get_option_at_index(failed).prompt)
+        assert opened.startswith("▼ FAIL") and f"fix: {listing.findings[failed].fix}" in opened
+        assert f"target: {listing.findings[failed].target}" in opened
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "fix:" not in str(options.get_option_at_index(failed).prompt)
 
 
 async def test_troubleshoot_every_member_of_a_card_folder(sandbox) -> None:

@@ -102,6 +102,7 @@ class TroubleshootScreen(Screen):
         found = await run_doctor(targets, chain_id=chain_id, nameservers=self.context.nameservers,
                                  ca_file=self.context.ca_file, timeout=self.context.timeout,
                                  on_finding=listing.add_finding)
+        listing.flush()
         bad = sum(f.status.value in ("fail", "error") for f in found)
         text = f"done: {len(found)} findings, {bad} to fix (select one and press Enter for the fix)"
         if any(f.check == "p2p.handshake" and f.code == "refused" and f.status.value == "warn" for f in found):

@@ -88,6 +88,7 @@ class SettingsStep(Step):
             for f in found:
                 if f.check == "dns.cname":
                     listing.add_finding(f)
+        listing.flush()
 
     def leave_problem(self) -> str | None:
         from pmwizard.core.tmjson import GenesisError, parse_time

@@ -63,6 +63,7 @@ class CertificateStep(Step):
         listing = self.query_one("#tls-findings", FindingList)
         for f in found:
             listing.add_finding(f)
+        listing.flush()
         bad = [f for f in found if f.status.value in ("fail", "error")]
         self.say(f"{len(bad)} problem(s): expand one for the fix" if bad else "the certificate looks right",
                  "problem" if bad else "good")

@@ -44,6 +44,7 @@ class FinalCheckStep(Step):
         found = await run_doctor([target], chain_id=chain_id, nameservers=self.context.nameservers,
                                  ca_file=self.context.ca_file, timeout=self.context.timeout,
                                  on_finding=listing.add_finding)
+        listing.flush()
         bad = sum(f.status.value in ("fail", "error") for f in found)
         self.say(f"{bad} problem(s); expand a finding for its fix" if bad else "everything checked is fine",
                  "problem" if bad else "good")

@@ -64,6 +64,7 @@ class DomainStep(Step):
         listing = self.query_one("#dns-findings", FindingList)
         for f in found:
             listing.add_finding(f)
+        listing.flush()
         bad = [f for f in found if f.status.value in ("fail", "error")]
         self.say(f"{len(bad)} problem(s); expand a finding (Enter) for the zone line to add" if bad
                  else f"DNS for {hostname} looks right", "problem" if bad else "good")

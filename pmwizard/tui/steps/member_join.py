@@ -122,6 +122,7 @@ class JoinStep(Step):
         found = await run_doctor(member_targets(peers), chain_id=chain_id, nameservers=self.context.nameservers,
                                  timeout=self.context.timeout, checks=[("p2p.handshake", handshake_member)],
                                  on_finding=listing.add_finding)
+        listing.flush()
         bad = [f for f in found if f.status.value in ("fail", "error")]
         refused = any(f.code == "refused" and f.status.value == "warn" for f in found)
         text = (f"{len(bad)} of {len(found)} peer(s) need attention; select one and press Enter for the fix"

@@ -1,39 +1,52 @@
-"""A list of Findings that grows as checks finish; each row expands to its evidence and its fix."""
+"""A list of Findings that grows as checks finish; Enter (or a click) on a row opens it in place to show its
+fix, its target and its evidence.
+
+One OptionList holds every row: a doctor over 50 members streams 800 findings, and a widget per finding
+kept the event loop busy for seconds (bench/ui_bench.py). Findings arriving together are added in one
+batch, at most every FLUSH seconds."""
 
 from __future__ import annotations
 
 import json
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Collapsible, Static
+from textual.content import Content
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
 
 from pmwizard.checks.finding import Finding, Status
 
-MARK = {Status.PASS: ("ok", "green"), Status.WARN: ("warn", "yellow"), Status.FAIL: ("FAIL", "red"),
-        Status.ERROR: ("error", "magenta")}
+MARK = {Status.PASS: ("ok", "$success"), Status.WARN: ("warn", "$warning"), Status.FAIL: ("FAIL", "$error"),
+        Status.ERROR: ("error", "$error")}
+FLUSH = 0.1
 
 
 def finding_title(f: Finding, by_member: bool = False) -> str:
-    """`[ word] check code: message`; led by the member's name when the list holds several members."""
+    """`word  check code: message` (word: ok, warn, FAIL, error); led by the member's name when the list
+    holds several members."""
     word, _ = MARK[f.status]
     member = f.evidence.get("member") if by_member and isinstance(f.evidence, dict) else None
-    return f"[{word:>5}] {member + ': ' if member else ''}{f.check} {f.code}: {f.message}"
+    return f"{word:<5} {member + ': ' if member else ''}{f.check} {f.code}: {f.message}"
 
 
-class FindingRow(Collapsible):
-    """One finding: the title line, and (expanded) the fix and the evidence."""
-
-    def __init__(self, finding: Finding, by_member: bool = False) -> None:
-        self.finding = finding
-        body = []
-        if finding.fix:
-            body.append(Static(f"fix: {finding.fix}", classes="fix", markup=False))
-        body.append(Static(f"target: {finding.target}", markup=False))
-        if finding.evidence:
-            body.append(Static(json.dumps(finding.evidence, indent=1, default=str)[:1500], classes="evidence",
-                               markup=False))
-        super().__init__(*body, title=finding_title(finding, by_member), collapsed=True, classes=f"finding {finding.status.value}")
+def finding_prompt(f: Finding, by_member: bool, opened: bool) -> Content:
+    """The row: the mark and the status word in the status colour (the word says it too, for NO_COLOR), the
+    rest in the text colour; when opened, the fix, the target and the evidence below it. Plain text
+    throughout: nothing in a finding is read as markup."""
+    colour = MARK[f.status][1]
+    title = finding_title(f, by_member)
+    head = f"{'▼' if opened else '▶'} {title[:5]}"
+    lines = [Content.assemble((head, f"{colour} bold"), title[5:])]
+    if opened:
+        if f.fix:
+            lines.append(Content(f"    fix: {f.fix}").stylize("$accent"))
+        lines.append(Content(f"    target: {f.target}"))
+        if f.evidence:
+            evidence = json.dumps(f.evidence, indent=1, default=str)[:1500]
+            lines.extend(Content("    " + line).stylize("$text-muted") for line in evidence.splitlines())
+    return Content("\n").join(lines)
 
 
 class FindingList(Vertical):
@@ -42,36 +55,55 @@ class FindingList(Vertical):
     DEFAULT_CSS = """
     FindingList { height: auto; }
     FindingList .summary { color: $text-muted; }
-    FindingList Collapsible { padding: 0; margin: 0; border: none; height: auto; background: $surface; }
-    FindingList CollapsibleTitle { padding: 0 1; }
-    FindingList Collapsible > Contents { padding: 0 0 0 3; height: auto; }
-    FindingList .fail CollapsibleTitle, FindingList .error CollapsibleTitle { color: $error; }
-    FindingList .warn CollapsibleTitle { color: $warning; }
-    FindingList .pass CollapsibleTitle { color: $success; }
-    FindingList .fix { color: $accent; }
+    FindingList OptionList { height: auto; max-height: 100%; border: none; padding: 0; background: $surface; }
+    FindingList OptionList:focus { border: none; }
     """
-
     by_member = False  # set it when the findings come from several members: each row then names its member
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.findings: list[Finding] = []  # every finding received, in order
+        self._shown = 0  # how many of them are rows already
+        self._opened: set[int] = set()
 
     def compose(self) -> ComposeResult:
         yield Static("no checks run yet", classes="summary")
+        yield OptionList(classes="findings")
 
     def clear_findings(self) -> None:
-        for row in self.query(FindingRow):
-            row.remove()
-        self.findings: list[Finding] = []
+        self.findings = []
+        self._shown = 0
+        self._opened = set()
+        self.query_one(OptionList).clear_options()
         self._summary()
 
     def add_finding(self, finding: Finding) -> None:
-        if not hasattr(self, "findings"):
-            self.findings = []
+        if len(self.findings) == self._shown:
+            self.set_timer(FLUSH, self.flush)
         self.findings.append(finding)
-        self.mount(FindingRow(finding, self.by_member))
+
+    def flush(self) -> None:
+        """Rows for every finding received so far (called by the timer, and by a run when it ends)."""
+        start, self._shown = self._shown, len(self.findings)
+        if start == self._shown:
+            return
+        self.query_one(OptionList).add_options(
+            [Option(finding_prompt(f, self.by_member, False), id=str(i))
+             for i, f in enumerate(self.findings[start:], start)])
         self._summary()
+
+    @on(OptionList.OptionSelected)
+    def toggle(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        index = int(event.option.id or 0)
+        opened = index not in self._opened
+        (self._opened.add if opened else self._opened.discard)(index)
+        event.option_list.replace_option_prompt(str(index), finding_prompt(self.findings[index], self.by_member,
+                                                                           opened))
 
     def _summary(self) -> None:
         counts = {s: 0 for s in Status}
-        for f in getattr(self, "findings", []):
+        for f in self.findings[:self._shown]:
             counts[f.status] += 1
         text = "  ".join(f"{MARK[s][0]} {n}" for s, n in counts.items())
-        self.query_one(".summary", Static).update(f"{len(getattr(self, 'findings', []))} findings: {text}")
+        self.query_one(".summary", Static).update(f"{self._shown} findings: {text}")

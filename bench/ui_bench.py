@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Benchmark (not a test): does the wizard stay responsive while the doctor runs? (SPEC §8)
+
+The troubleshoot screen checks 50 members whose DNS, TLS and P2P handshake each answer after 200 ms (the
+servers of doctor_bench.py, plus one node per member with its own key, all in a child process so their
+work does not compete with the app for the interpreter). While the findings stream in, a probe on the
+app's event loop asks to wake every 10 ms and records how late it woke: that lateness is how long a key
+press would wait. Prints the lag during the run next to the lag of the idle app, and how long a key
+pressed during the run took to move the focus.
+
+    python bench/ui_bench.py [--members 50] [--delay 0.2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from doctor_bench import ZONE, SlowServers, records
+
+from pmwizard.core import cards, keys
+from pmwizard.demo.p2p import DemoNode, DemoPeers
+from pmwizard.tui.app import make_app
+from pmwizard.tui.context import WizardContext
+from tests.support.dnsserver import DelayedDnsServer
+from tests.support.pki import TestPKI
+
+TICK = 0.010
+
+
+async def lateness(stop: asyncio.Event) -> list[float]:
+    """How late each 10 ms wake-up of the event loop came, until `stop`."""
+    late = []
+    while not stop.is_set():
+        t0 = time.perf_counter()
+        await asyncio.sleep(TICK)
+        late.append(time.perf_counter() - t0 - TICK)
+    return late
+
+
+def summary(name: str, late: list[float]) -> str:
+    ms = sorted(x * 1000 for x in late)
+    p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
+    return (f"{name}: {len(ms)} wake-ups, median late {statistics.median(ms):.1f} ms, p99 {p99:.1f} ms, "
+            f"worst {ms[-1]:.1f} ms")
+
+
+def serve(conn, homes: list[Path], delay: float, cert: Path, key: Path) -> None:
+    """The child process: every member's servers; sends (nameserver, tls port, p2p ports), runs until told."""
+    nodes = [DemoNode(h, h.name) for h in homes]
+    peers = DemoPeers(nodes, delay=delay).start()
+    with DelayedDnsServer(records(len(homes)), delay=delay) as dns_server, SlowServers(cert, key, delay) as ports:
+        conn.send((dns_server.nameserver, ports[0], [n.port for n in nodes]))
+        conn.recv()
+    peers.stop()
+
+
+async def main(members: int, delay: float) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="pmwizard-uibench-"))
+    pki = TestPKI("bench")
+    cert, key = pki.leaf([f"*.{ZONE}"]).write(tmp, "bench")
+    root = str(pki.write_root(tmp / "root.pem"))
+    homes = [tmp / f"m{i}" for i in range(1, members + 1)]
+    for home in homes:
+        keys.init_plan(home).apply()
+    here, there = multiprocessing.get_context("fork").Pipe()
+    child = multiprocessing.get_context("fork").Process(target=serve, args=(there, homes, delay, cert, key))
+    child.start()
+    nameserver, tls_port, p2p_ports = here.recv()
+    folder = tmp / "cards"
+    folder.mkdir()
+    for i, (home, port) in enumerate(zip(homes, p2p_ports, strict=True), 1):
+        card = cards.export_card(home, f"m{i}.{ZONE}", name=f"member {i}", p2p_port=port)
+        (folder / f"m{i}.json").write_text(cards.card_text(card))
+    try:
+        ctx = WizardContext(home=tmp / "home", state_dir=tmp / "state", nameservers=[nameserver],
+                            ca_file=root, timeout=5.0, tls_port=tls_port)
+        app = make_app(ctx)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = app.open_journey("troubleshoot")
+            await pilot.pause()
+            screen.query_one("#target").value = ""
+            screen.query_one("#cards").value = str(folder)
+            stop = asyncio.Event()
+            probe = asyncio.create_task(lateness(stop))
+            await asyncio.sleep(1.0)
+            stop.set()
+            idle = await probe
+
+            stop = asyncio.Event()
+            probe = asyncio.create_task(lateness(stop))
+            started = time.perf_counter()
+            screen.query_one("#run").press()
+            await asyncio.sleep(0.5)  # the run is under way: findings are arriving
+            before = app.focused
+            t0 = time.perf_counter()
+            press = asyncio.create_task(pilot.press("tab"))
+            while app.focused is before and time.perf_counter() - t0 < 30:
+                await asyncio.sleep(0.001)
+            key_ms = (time.perf_counter() - t0) * 1000
+            await press
+            await app.workers.wait_for_complete()
+            run_s = time.perf_counter() - started
+            stop.set()
+            busy = await probe
+            shown = len(screen.query_one("#findings").findings)
+    finally:
+        here.send("stop")
+        child.join(10)
+    print(f"troubleshoot over {members} members, every DNS/TLS/P2P answer delayed {delay * 1000:.0f} ms: "
+          f"{run_s:.2f} s, {shown} findings shown")
+    print(summary("idle app       ", idle))
+    print(summary("during the run ", busy))
+    print(f"a key pressed during the run moved the focus after {key_ms:.1f} ms")
+    print(f"worst lag during the run / worst idle: {max(busy) / max(max(idle), 1e-3):.1f}x "
+          f"({max(busy) * 1000:.0f} ms; a key press waits at most this long)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=50)
+    parser.add_argument("--delay", type=float, default=0.2)
+    args = parser.parse_args()
+    asyncio.run(main(args.members, args.delay))
