@@ -51,7 +51,7 @@ async def test_coordinator_journey(sandbox, tmp_path: Path) -> None:
         await settle(pilot)
         assert "step 2 of 4" in screen_text(app)
         table = app.screen.query_one(DataTable)
-        rows = [table.get_row_at(i)[1] for i in range(table.row_count)]
+        rows = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
         twin_row = rows.index("Alice again")
         table.move_cursor(row=twin_row)
         await press(pilot, "#toggle")
@@ -89,3 +89,37 @@ async def test_coordinator_journey(sandbox, tmp_path: Path) -> None:
         bob_port = cards.read_cards(sandbox.cards_dir / "bob.demo.test.json")[0].card.p2p_port
         assert json.loads((out / "cards" / f"bob.demo.test-{bob_port}.json").read_text())["name"] == "Bob B.V."
         assert app.screen.query_one("#out", Input).value == str(out)
+
+
+async def test_names_and_paths_are_shown_as_written_never_as_markup(sandbox, tmp_path: Path) -> None:
+    """A member named like Textual markup appears letter for letter in the table, and a folder name with
+    brackets in the preview's checkbox: nothing a card or a path says is styled, hidden or an error."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    home = tmp_path / "odd"
+    keys.init_plan(home).apply()
+    odd = cards.export_card(home, "odd.demo.test", name="[b]Mallory[/b] [red]")
+    (folder / "odd.json").write_text(cards.card_text(odd))
+    out = tmp_path / "out [x]"
+    app = make_app(sandbox.context)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_journey("coordinator")
+        await settle(pilot)
+        await type_into(pilot, "#path", str(folder))
+        await press(pilot, "#add-path")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        assert str(table.get_row_at(0)[1]) == "[b]Mallory[/b] [red]"
+        assert "[b]Mallory[/b] [red]" in "".join(table.render_line(y).text for y in range(4))
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        await type_into(pilot, "#chain", "odd-net")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        await type_into(pilot, "#out", str(out))
+        await press(pilot, "#write")
+        labels = [str(c.label) for c in app.screen.query("Checkbox")]
+        assert any(f"write {out}/genesis.json" in label for label in labels), labels
+        await press(pilot, "#cancel")
+        assert not out.exists()

@@ -60,7 +60,8 @@ class DiffPreviewScreen(ModalScreen[list[Path] | None]):
     def compose(self) -> ComposeResult:
         pending = self.plan.pending
         with Vertical():
-            yield Static(f"{self.title_text}: {len(pending)} file(s). Untick a file to skip it.", id="title")
+            yield Static(f"{self.title_text}: {len(pending)} file(s). Untick a file to skip it.", id="title",
+                         markup=False)
             with VerticalScroll(id="files"):
                 if not pending:
                     yield Static("Nothing to change: the files already say this.")
@@ -68,9 +69,9 @@ class DiffPreviewScreen(ModalScreen[list[Path] | None]):
                     plus, minus = change.counts()
                     state = "new file" if change.is_new else f"+{plus} -{minus}"
                     with Vertical(classes="file"):
-                        yield Checkbox(f"write {change.path} ({state})", value=True, id=f"accept-{i}")
+                        yield Checkbox(Text(f"write {change.path} ({state})"), value=True, id=f"accept-{i}")
                         yield Static(coloured_diff(change.diff()), classes="diff")
-            yield Static("", id="result")
+            yield Static("", id="result", markup=False)
             with Horizontal(id="buttons"):
                 yield Button("Write accepted files", compact=True, id="write", variant="success", disabled=not pending)
                 yield Button("Cancel", compact=True, id="cancel", variant="error")

@@ -36,7 +36,7 @@ class JourneyScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="where")
+        yield Static("", id="where", markup=False)
         with ContentSwitcher(initial=f"step-{self.index}"):
             for i, cls in enumerate(self.step_classes):
                 yield cls(id=f"step-{i}")
@@ -74,7 +74,7 @@ class JourneyScreen(Screen):
     def action_next(self) -> None:
         problem = self.step.leave_problem()
         if problem:
-            self.notify(problem, severity="warning")
+            self.notify(problem, severity="warning", markup=False)
             return
         if self.index == len(self.step_classes) - 1:
             self.data["step"] = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -53,9 +54,10 @@ class ReviewStep(Step):
         for i, c in enumerate(self.j.checks):
             use = "yes" if self.j.accepted[i] else "no"
             if c.card is None:
-                table.add_row("no", "(invalid)", c.source[-18:], "", "invalid", "", key=str(i))
+                table.add_row("no", "(invalid)", Text(c.source[-18:]), "", "invalid", "", key=str(i))
                 continue
-            table.add_row(use, c.card.name[:20], f"{c.card.hostname[:22]}:{c.card.p2p_port}", c.card.node_id[:8],
+            # Text: names are shown exactly as written, never read as markup ("[b]Bob[/b]" stays that)
+            table.add_row(use, Text(c.card.name[:20]), f"{c.card.hostname[:22]}:{c.card.p2p_port}", c.card.node_id[:8],
                           "signed" if c.signed else "unsigned", str(self.j.powers[i]), key=str(i))
         if self.j.checks:
             table.move_cursor(row=min(row, len(self.j.checks) - 1))
