@@ -175,3 +175,26 @@ async def test_join_step_shows_peers_on_another_chain(sandbox) -> None:
         assert sorted(f.code for f in found) == ["chain_id_mismatch"] * 3
         assert all("another-chain" in f.message and "demo-chain" in f.message and f.fix for f in found)
         assert "3 of 3 peer(s) need attention" in screen_text(app)
+
+
+async def test_demo_coordinator_makes_a_genesis_with_this_node(sandbox) -> None:
+    """In the demo the join step can ask the demo coordinator for a genesis (previewed, then written beside
+    the sandbox's cards): it holds this node and the three demo members, whose nodes then pass Check peers."""
+    ctx = sandbox.context
+    keys.init_plan(ctx.home).apply()
+    app = make_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await settle(pilot)
+        app.screen.show_step(4)
+        await settle(pilot)
+        await press(pilot, "#demo-genesis")
+        assert isinstance(app.screen, DiffPreviewScreen)
+        assert not (sandbox.root / "genesis.json").exists()
+        await press(pilot, "#write")
+        await press(pilot, "#cancel")
+        text = screen_text(app)
+        assert "valid: chain demo-chain, 4 validators" in text and "this node's validator is in it" in text
+        assert app.screen.query_one("#genesis").value == str(sandbox.root / "genesis.json")
+        await press(pilot, "#check-peers")
+        assert "all 3 peer(s) are the nodes their cards name, on chain demo-chain" in screen_text(app)

@@ -29,6 +29,9 @@ class JoinStep(Step):
                      classes="hint")
         yield Input(compact=True, placeholder="path to genesis.json", id="genesis")
         yield Input(compact=True, placeholder="folder of member cards (for the peers line)", id="cards")
+        if self.context.demo:
+            with Horizontal():
+                yield Button("Demo: let the demo coordinator make one", compact=True, id="demo-genesis")
         yield Static("", id="status", markup=False)
         yield Static("", id="fingerprint", markup=False)
         yield Static("", id="peers", markup=False)
@@ -92,6 +95,35 @@ class JoinStep(Step):
         lines = [f"{'ok ' if c.valid else 'BAD'} {c.card.name if c.card else c.source}"
                  + (f"  {c.card.peer}" if c.card else f"  {c.errors[0] if c.errors else ''}") for c in checks]
         widget.update("peers from the cards:\n" + "\n".join(lines))
+
+    @on(Button.Pressed, "#demo-genesis")
+    def demo_genesis(self) -> None:
+        """The demo only: the coordinator's part done for you (this node and the three demo members), written
+        beside the sandbox's cards through the usual preview."""
+        from pmwizard.core.cards import export_card, read_cards
+        from pmwizard.core.genesis import new_genesis
+        from pmwizard.core.plan import Plan
+        from pmwizard.tui.screens.diff_preview import DiffPreviewScreen
+
+        folder = self.context.demo_cards[0].parent
+        try:
+            own = export_card(self.context.home, self.data.get("hostname") or self.context.sample_hostname,
+                              name=self.data.get("name") or None, p2p_port=int(self.data.get("p2p_port") or 26656))
+        except PmwizardError as exc:
+            self.say(f"{exc} (create the keys in step 1 first)", "problem")
+            return
+        members = [c.card for c in read_cards(folder) if c.valid and c.card]
+        target = folder.parent / "genesis.json"
+        plan = Plan()
+        plan.add(target, new_genesis([own, *members], chain_id=self.context.demo_chain_id or "demo-chain"),
+                 notes=("what a coordinator would send you: this node and the three demo members",))
+
+        def done(written) -> None:
+            if written:
+                self.query_one("#cards", Input).value = str(folder)
+                self.query_one("#genesis", Input).value = str(target)
+
+        self.app.push_screen(DiffPreviewScreen(plan, "The demo network's genesis"), done)
 
     @on(Button.Pressed, "#check-peers")
     def check_peers(self) -> None:
