@@ -1,6 +1,7 @@
 """`pmwizard check dns|tls|p2p|cert-files|csr`: live DNS and TLS checks, Tendermint's P2P handshake with
-peers, certificate files before deployment, and a new private key + CSR. Text grouped by target (symbol and word per finding) or `--json` (SPEC §5);
-exit 0 when everything passed or only warned, 1 when something failed or could not be checked."""
+peers, certificate files before deployment, and a new private key + CSR. Text grouped by target (symbol
+and word per finding) or `--json` (SPEC §5); exit 0 when everything passed or only warned, 1 when
+something failed or could not be checked."""
 
 from __future__ import annotations
 

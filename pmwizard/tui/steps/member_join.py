@@ -140,6 +140,9 @@ class JoinStep(Step):
             self.say_peers(str(exc), "problem")
             return
         peers = [c for c in cards if c.node_id != own]
+        if not peers:
+            self.say_peers("the cards name no node but this one: nothing to check", "problem")
+            return
         listing = self.query_one("#peer-findings", FindingList)
         listing.clear_findings()
         listing.by_member = True
