@@ -111,7 +111,10 @@ def p2p_targets(args: argparse.Namespace) -> list:
         from pmwizard.core.tmconfig import load_config
 
         line = str(load_config(Path(args.config)).get("p2p", {}).get("persistent_peers", ""))
-        for entry in filter(None, (e.strip() for e in line.split(","))):
+        entries = [e.strip() for e in line.split(",") if e.strip()]
+        if not entries:
+            raise InputError(args.config, "p2p.persistent_peers", "is empty: this node has no peers to check")
+        for entry in entries:
             try:
                 peer = parse_peer_address(entry)
             except ValueError as exc:

@@ -77,5 +77,8 @@ def test_bad_input_names_the_file_and_field_and_usage_exits_2(tmp_path: Path) ->
     assert r.returncode == 1 and "TARGET: ab@host:1" in r.stderr and "invalid hex length" in r.stderr
     r = run("host:0")
     assert r.returncode == 1 and "not a port" in r.stderr
+    config.write_text('moniker = "x"\n')
+    r = run("--config", str(config))
+    assert r.returncode == 1 and f"{config}: p2p.persistent_peers: is empty" in r.stderr
     assert run().returncode == 2
     assert run("a:1", "b:2", "--node-id", "ab").returncode == 2
