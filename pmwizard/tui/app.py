@@ -24,6 +24,7 @@ HELP = """pmwizard keys
   arrows, Tab     move between fields and buttons      Enter  choose / press
   Ctrl+N, Ctrl+B  next / back step                      Esc    back to the home screen
   Ctrl+P          command palette (journeys, theme)     Ctrl+Q quit (progress is kept)
+A finding: select it and press Enter (or click) to open its fix and evidence.
 Every file is shown as a diff before it is written; nothing is written without "Write".
 The same steps exist as commands: run `pmwizard --help`."""
 
@@ -47,7 +48,10 @@ class WizardApp(App[int]):
         return screen
 
     def action_help(self) -> None:
-        self.notify(HELP, title="Help", timeout=15, markup=False)
+        """The keys, and what the step on screen does when it says more than its own text."""
+        step = getattr(self.screen, "step", None)
+        about = getattr(step, "help", "")
+        self.notify(HELP + (f"\n\nThis step: {about}" if about else ""), title="Help", timeout=15, markup=False)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

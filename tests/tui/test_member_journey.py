@@ -183,7 +183,7 @@ async def test_demo_coordinator_makes_a_genesis_with_this_node(sandbox) -> None:
     ctx = sandbox.context
     keys.init_plan(ctx.home).apply()
     app = make_app(ctx)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await pilot.press("enter")
         await settle(pilot)
         app.screen.show_step(4)
@@ -198,3 +198,6 @@ async def test_demo_coordinator_makes_a_genesis_with_this_node(sandbox) -> None:
         assert app.screen.query_one("#genesis").value == str(sandbox.root / "genesis.json")
         await press(pilot, "#check-peers")
         assert "all 3 peer(s) are the nodes their cards name, on chain demo-chain" in screen_text(app)
+        await pilot.press("f1")  # the keys, and what this step's button does
+        await pilot.pause()
+        assert any("This step: Check peers dials" in str(n.message) for n in app._notifications)

@@ -44,6 +44,8 @@ def card_line(c: CardCheck) -> str:
 
 class ImportStep(Step):
     title = "import member cards"
+    help = ('Signed cards prove both keys; unsigned cards and the three values (hostname pub_key node_id) are '
+            'accepted with a warning. Invalid cards stay listed with the reason.')
 
     def compose(self) -> ComposeResult:
         yield Static("A card file, a folder of cards, or paste cards / three values below:", classes="hint")

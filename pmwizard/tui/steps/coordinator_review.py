@@ -16,6 +16,8 @@ from pmwizard.tui.steps.base import Step
 
 class ReviewStep(Step):
     title = "review the members"
+    help = ('Conflicts (same key, node, host:port or name) must be settled by rejecting one of each pair. '
+            'Power defaults to 10.')
     DEFAULT_CSS = """
     ReviewStep #name { width: 1fr; }
     ReviewStep #power { width: 12; margin-left: 2; }

@@ -22,6 +22,9 @@ def cname_plan(domain: str, hosts: list[str]) -> list[str]:
 
 class SettingsStep(Step):
     title = "network settings"
+    help = ('chain_id: at most 50 bytes, printable ASCII. The genesis time is written explicitly (a zero time '
+            'lets every node pick its own and block 1 never comes). A consortium domain gives member i the '
+            'CNAME nodeI.<domain> and a round-robin name.')
 
     def compose(self) -> ComposeResult:
         yield Static("chain_id, genesis time (UTC), and an optional consortium domain:", classes="hint")

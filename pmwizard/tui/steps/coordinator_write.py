@@ -20,6 +20,8 @@ from pmwizard.tui.widgets.copyable import CopyableText
 
 class WriteStep(Step):
     title = "write genesis.json"
+    help = ('Read the SHA-256 out to every member by another channel (a call): the join step shows the same '
+            'fingerprint for the file they received.')
 
     def compose(self) -> ComposeResult:
         yield Static("Output folder, and optionally an existing genesis.json to add the members to:",

@@ -17,6 +17,9 @@ from pmwizard.tui.widgets.findings import FindingList
 
 class CertificateStep(Step):
     title = "TLS certificate"
+    help = ('Serve the full chain (fullchain.pem: your certificate, then the intermediates). The certificate '
+            'must name every name clients type: this host, and any consortium CNAME and round-robin name. The '
+            "CSR's private key stays in its file (0600) and is never shown.")
 
     def compose(self) -> ComposeResult:
         yield Static("", id="status", markup=False)

@@ -16,6 +16,10 @@ from pmwizard.tui.steps.base import Step
 
 class ConfigureStep(Step):
     title = "configure the node"
+    help = ("persistent_peers gets every card's node but this one. Peers on loopback or private addresses "
+            'also set addr_book_strict = false and allow_duplicate_ip = true (nodes on one host or LAN). Each '
+            'file is a diff: untick one to skip it; replaced files are kept as .bak and `pmwizard undo` puts '
+            'them back.')
 
     def compose(self) -> ComposeResult:
         yield Static("Moniker (the node's name in Tendermint, printable ASCII):", classes="hint")

@@ -15,6 +15,8 @@ from pmwizard.tui.widgets.findings import FindingList
 
 class FinalCheckStep(Step):
     title = "final check"
+    help = ('Run it once Tarantool, Planetmint and Tendermint are started: the P2P handshake must prove this '
+            "home's node key and the installed genesis's chain; RPC is read on 127.0.0.1:26657.")
 
     def compose(self) -> ComposeResult:
         yield Static("", id="status", markup=False)

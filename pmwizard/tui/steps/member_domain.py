@@ -14,6 +14,9 @@ from pmwizard.tui.widgets.findings import FindingList
 
 class DomainStep(Step):
     title = "domain and DNS"
+    help = ("The A record must point at this machine's public IP; add AAAA only if the node answers on IPv6. "
+            'Open a finding (Enter) for the zone-file line to add. Private and loopback addresses are '
+            'flagged: peers elsewhere cannot reach them.')
 
     def compose(self) -> ComposeResult:
         yield Static("Your node's public name (A record pointing at this machine) and its public IP:",

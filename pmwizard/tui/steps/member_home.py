@@ -15,6 +15,9 @@ from pmwizard.tui.steps.base import Step
 
 class NodeHomeStep(Step):
     title = "node home and keys"
+    help = ('The validator key signs blocks, the node key proves this node to peers. Missing keys are created '
+            '0600 in a 0700 folder; existing ones are never overwritten. A pre-0.28 priv_validator.json is '
+            'converted with its signing state, the old file kept as .bak.')
 
     def compose(self) -> ComposeResult:
         yield Static("", id="home-path", markup=False)

@@ -19,6 +19,8 @@ from pmwizard.tui.widgets.copyable import CopyableText
 
 class ShareStep(Step):
     title = "share your identity"
+    help = ("The card holds public values only (validator public key, node ID, host and port), signed by both "
+            "keys: it proves its maker holds them. Send the file, or copy the text.")
 
     def compose(self) -> ComposeResult:
         yield Static("Your member card: send it to the coordinator (it holds public values only).",
