@@ -201,3 +201,20 @@ async def test_demo_coordinator_makes_a_genesis_with_this_node(sandbox) -> None:
         await pilot.press("f1")  # the keys, and what this step's button does
         await pilot.pause()
         assert any("This step: Check peers dials" in str(n.message) for n in app._notifications)
+
+
+async def test_keyboard_alone_a_step_without_inputs_starts_on_its_button(sandbox) -> None:
+    """The first step has only buttons: Enter right away opens the key preview, Ctrl+W writes the keys."""
+    ctx = sandbox.context
+    app = make_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")  # the member journey
+        await settle(pilot)
+        await pilot.press("enter")  # the focused "Create missing keys"
+        await settle(pilot)
+        assert isinstance(app.screen, DiffPreviewScreen)
+        await pilot.press("ctrl+w")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert (ctx.home / "config/node_key.json").exists() and "node_id" in screen_text(app)

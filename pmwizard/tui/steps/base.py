@@ -48,12 +48,17 @@ class Step(VerticalScroll):
         return None
 
     def focus_first(self) -> None:
-        """Put the cursor on the step's first input, so the keyboard alone gets through."""
-        from textual.widgets import Input
+        """Put the cursor on the step's first input, else on its first usable button (Enter then presses it),
+        so the keyboard alone gets through."""
+        from textual.widgets import Button, Input
 
         inputs = self.query(Input)
         if inputs:
             inputs.first().focus()
+            return
+        buttons = [b for b in self.query(Button) if not b.disabled and b.display]
+        if buttons:
+            buttons[0].focus()
 
     def say(self, text: str, kind: str = "hint") -> None:
         """Update the step's status line (a Static with id 'status')."""
