@@ -201,6 +201,13 @@ async def test_demo_coordinator_makes_a_genesis_with_this_node(sandbox) -> None:
         await pilot.press("f1")  # the keys, and what this step's button does
         await pilot.pause()
         assert any("This step: Check peers dials" in str(n.message) for n in app._notifications)
+        # Enter in the moniker box opens the configure preview, as its button does
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        await type_into(pilot, "#moniker", "demo-node")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DiffPreviewScreen)
 
 
 async def test_keyboard_alone_a_step_without_inputs_starts_on_its_button(sandbox) -> None:

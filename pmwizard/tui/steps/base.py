@@ -48,17 +48,12 @@ class Step(VerticalScroll):
         return None
 
     def focus_first(self) -> None:
-        """Put the cursor on the step's first input, else on its first usable button (Enter then presses it),
-        so the keyboard alone gets through."""
-        from textual.widgets import Button, Input
-
-        inputs = self.query(Input)
-        if inputs:
-            inputs.first().focus()
-            return
-        buttons = [b for b in self.query(Button) if not b.disabled and b.display]
-        if buttons:
-            buttons[0].focus()
+        """Put the cursor on the step's first usable widget in reading order (an input, a button, a table),
+        so the keyboard alone gets through: Enter then types, presses or picks."""
+        for widget in self.screen.focus_chain:
+            if self in widget.ancestors:
+                widget.focus()
+                return
 
     def say(self, text: str, kind: str = "hint") -> None:
         """Update the step's status line (a Static with id 'status')."""

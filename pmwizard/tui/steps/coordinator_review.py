@@ -92,6 +92,7 @@ class ReviewStep(Step):
         self.toggle()
 
     @on(Button.Pressed, "#apply")
+    @on(Input.Submitted, "#name, #power")
     def apply(self) -> None:
         from pmwizard.core.cards import check_name
         from pmwizard.errors import InputError

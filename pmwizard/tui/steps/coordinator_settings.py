@@ -69,6 +69,7 @@ class SettingsStep(Step):
                     + "\n".join(cname_plan(domain, self.hosts())))
 
     @on(Button.Pressed, "#check")
+    @on(Input.Submitted, "#domain")
     def check(self) -> None:
         domain = self.data.get("consortium_domain", "")
         if not domain or validate_hostname(domain):

@@ -64,6 +64,7 @@ class WriteStep(Step):
         return plan, digest
 
     @on(Button.Pressed, "#write")
+    @on(Input.Submitted, "#out, #existing")
     def write(self) -> None:
         from pmwizard.tui.screens.diff_preview import DiffPreviewScreen
 

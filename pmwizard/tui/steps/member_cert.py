@@ -51,6 +51,7 @@ class CertificateStep(Step):
         self._show(found)
 
     @on(Button.Pressed, "#files")
+    @on(Input.Submitted, "#cert, #key")
     def files(self) -> None:
         from pmwizard.checks.certfiles import check_cert_files
 

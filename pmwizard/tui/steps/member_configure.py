@@ -56,6 +56,7 @@ class ConfigureStep(Step):
         return plan
 
     @on(Button.Pressed, "#preview")
+    @on(Input.Submitted, "#moniker")
     def preview(self) -> None:
         from pmwizard.tui.screens.diff_preview import DiffPreviewScreen
 

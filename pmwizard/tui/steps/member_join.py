@@ -163,6 +163,7 @@ class JoinStep(Step):
         text = (f"{len(bad)} of {len(found)} peer(s) need attention; select one and press Enter for the fix"
                 if bad else f"all {len(found)} peer(s) are the nodes their cards name, on chain {chain_id}")
         self.say_peers(text + ("\n" + REFUSED_NOTE if refused else ""), "problem" if bad else "good")
+        listing.scroll_visible()
 
     def say_peers(self, text: str, kind: str = "hint") -> None:
         """The handshake's verdict, below its button (the genesis verdict above stays as it was)."""

@@ -26,11 +26,11 @@ class ShareStep(Step):
         yield Static("Your member card: send it to the coordinator (it holds public values only).",
                      classes="hint")
         yield Input(compact=True, placeholder="your member name (default: the host name)", id="name")
+        with Horizontal():
+            yield Button("Save card file", compact=True, id="save", variant="primary")
         yield Static("", id="status", markup=False)
         yield CopyableText(id="three", label="Copy the three values")
         yield CopyableText(id="card", label="Copy the card")
-        with Horizontal():
-            yield Button("Save card file", compact=True, id="save", variant="primary")
 
     def entered(self) -> None:
         name = self.query_one("#name", Input)
@@ -59,6 +59,7 @@ class ShareStep(Step):
         return Path(self.data.get("card_file") or self.context.home / "member-card.json")
 
     @on(Button.Pressed, "#save")
+    @on(Input.Submitted, "#name")
     def save(self) -> None:
         from pmwizard.tui.screens.diff_preview import DiffPreviewScreen
 
