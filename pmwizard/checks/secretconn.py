@@ -18,6 +18,7 @@ import hashlib
 
 import nacl.exceptions
 import nacl.signing
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
@@ -120,7 +121,7 @@ class SecretConnection:
         self.received += len(sealed)
         try:
             frame = self._recv.decrypt(_nonce(self._recv_counter), sealed, None)
-        except Exception as exc:  # cryptography's InvalidTag: wrong keys or a corrupted stream
+        except InvalidTag as exc:  # wrong keys or a corrupted stream
             raise HandshakeFailed("failed to decrypt a secret connection frame") from exc
         self._recv_counter += 1
         length = int.from_bytes(frame[:DATA_LEN_SIZE], "little")

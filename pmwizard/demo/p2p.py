@@ -5,6 +5,7 @@ join and troubleshoot steps verify real node IDs in the demo. Loopback only, a t
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import threading
 from dataclasses import dataclass
@@ -64,7 +65,8 @@ class DemoPeers:
             await asyncio.gather(*tasks, return_exceptions=True)
 
         if self._thread.is_alive():
-            with contextlib.suppress(Exception):
+            # a close that takes longer than 5 s is abandoned: the loop is stopped below either way
+            with contextlib.suppress(TimeoutError, concurrent.futures.CancelledError):
                 asyncio.run_coroutine_threadsafe(close(), self._loop).result(5)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(5)
