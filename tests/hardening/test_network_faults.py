@@ -33,9 +33,10 @@ SLACK = 2.0  # scheduling on a loaded 2-core CI machine; the point is "bounded",
 
 
 @contextlib.contextmanager
-def udp_responder(reply) -> Iterator[int]:
-    """A UDP 'DNS server' on loopback whose answer to each datagram is reply(datagram) (None: silence)."""
-    port = free_tcp_udp_port("127.0.0.1")
+def udp_responder(reply, port: int | None = None) -> Iterator[int]:
+    """A UDP 'DNS server' on loopback (on `port`, else a free one) whose answer to each datagram is
+    reply(datagram) (None: silence)."""
+    port = port or free_tcp_udp_port("127.0.0.1")
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", port))
     sock.settimeout(0.1)
@@ -125,39 +126,12 @@ def truncating_server() -> Iterator[tuple[int, list[str]]]:
     t = threading.Thread(target=tcp_loop, daemon=True)
     t.start()
     try:
-        with _udp_on(port, udp_reply):
+        with udp_responder(udp_reply, port):
             yield port, seen
     finally:
         stop.set()
         t.join(5)
         lsock.close()
-
-
-@contextlib.contextmanager
-def _udp_on(port: int, reply) -> Iterator[None]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", port))
-    sock.settimeout(0.1)
-    stop = threading.Event()
-
-    def loop() -> None:
-        while not stop.is_set():
-            try:
-                data, addr = sock.recvfrom(4096)
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            sock.sendto(reply(data), addr)
-
-    t = threading.Thread(target=loop, daemon=True)
-    t.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        t.join(5)
-        sock.close()
 
 
 def test_truncated_udp_answer_falls_back_to_tcp() -> None:

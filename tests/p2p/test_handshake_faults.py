@@ -74,14 +74,19 @@ async def test_node_info_claiming_another_id_is_not_tendermint() -> None:
     assert "ab" * 20 in f.message and f.evidence["node_id"] == peer.node_id
 
 
-async def _wrong_signature(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: PythonPeer) -> None:
-    """The real key exchange and key derivation, then a signature over something else than the challenge."""
+async def _exchange_keys(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> tuple[bytes, bytes]:
+    """The node's side of the real ephemeral key exchange: (receive key, send key) for the frames after it."""
     eph = X25519PrivateKey.generate()
     pub = eph.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     writer.write(delimited(encode_bytes_value(pub)))
     size = (await reader.readexactly(1))[0]
     rem = decode_bytes_value(await reader.readexactly(size))
-    recv, send = derive_secrets(eph.exchange(X25519PublicKey.from_public_bytes(rem)), pub < rem)
+    return derive_secrets(eph.exchange(X25519PublicKey.from_public_bytes(rem)), pub < rem)
+
+
+async def _wrong_signature(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: PythonPeer) -> None:
+    """The real key exchange and key derivation, then a signature over something else than the challenge."""
+    recv, send = await _exchange_keys(reader, writer)
     sc = SecretConnection(reader, writer, recv, send, 0)
     await sc.write_delimited(encode_auth_sig(bytes(peer.key.verify_key), peer.key.sign(b"not it").signature))
     await reader.read()
@@ -193,12 +198,7 @@ async def test_hostile_after_the_key_exchange(after: str) -> None:
     """A correct ephemeral key exchange, then a frame of noise, or a valid frame announcing a 2**40-byte
     AuthSig: refused without reading it."""
     async def hostile(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: PythonPeer) -> None:
-        eph = X25519PrivateKey.generate()
-        pub = eph.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-        writer.write(delimited(encode_bytes_value(pub)))
-        size = (await reader.readexactly(1))[0]
-        rem = decode_bytes_value(await reader.readexactly(size))
-        recv, send = derive_secrets(eph.exchange(X25519PublicKey.from_public_bytes(rem)), pub < rem)
+        recv, send = await _exchange_keys(reader, writer)
         if after == "noise":
             writer.write(random.Random(1).randbytes(1044))
         else:
