@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Awaitable, Callable
 
 import nacl.exceptions
 import nacl.signing
@@ -138,15 +139,11 @@ class SecretConnection:
 
     async def read_delimited(self, max_size: int) -> bytes:
         """One protoio length-delimited message (uvarint length, then the message)."""
-        size = shift = 0
-        for _ in range(10):
-            b = (await self.read_exactly(1))[0]
-            size |= (b & 0x7F) << shift
-            shift += 7
-            if not b & 0x80:
-                break
-        else:
-            raise HandshakeFailed("overlong length prefix")
+
+        async def next_byte() -> int:
+            return (await self.read_exactly(1))[0]
+
+        size = await _read_length(next_byte)
         if size > max_size:
             raise HandshakeFailed(f"message of {size} bytes exceeds the {max_size}-byte limit")
         return await self.read_exactly(size)
@@ -172,18 +169,29 @@ async def _read_raw(reader: asyncio.StreamReader, n: int, received: int) -> byte
         raise PeerClosed(f"the connection was reset ({exc.strerror or exc})", received) from None
 
 
-async def _read_raw_delimited(reader: asyncio.StreamReader, max_size: int) -> tuple[bytes, int]:
-    """The ephemeral-key message, before encryption: (message, raw bytes read)."""
-    size = shift = received = 0
+async def _read_length(next_byte: Callable[[], Awaitable[int]]) -> int:
+    """A protoio length prefix (uvarint, at most 10 bytes), read one byte at a time from the stream."""
+    size = shift = 0
     for _ in range(10):
-        b = (await _read_raw(reader, 1, received))[0]
-        received += 1
+        b = await next_byte()
         size |= (b & 0x7F) << shift
         shift += 7
         if not b & 0x80:
-            break
-    else:
-        raise HandshakeFailed("overlong length prefix")
+            return size
+    raise HandshakeFailed("overlong length prefix")
+
+
+async def _read_raw_delimited(reader: asyncio.StreamReader, max_size: int) -> tuple[bytes, int]:
+    """The ephemeral-key message, before encryption: (message, raw bytes read)."""
+    received = 0
+
+    async def next_byte() -> int:
+        nonlocal received
+        b = (await _read_raw(reader, 1, received))[0]
+        received += 1
+        return b
+
+    size = await _read_length(next_byte)
     if size > max_size:
         raise HandshakeFailed(f"the first message announces {size} bytes, a Tendermint peer sends 34")
     body = await _read_raw(reader, size, received)

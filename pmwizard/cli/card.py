@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pmwizard.cli.common import add_home, home_arg, print_json
+from pmwizard.cli.common import add_home, home_arg, print_json, print_problems
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -43,10 +43,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                       f"node_id {c.card.node_id}, {state}")
             else:
                 print(f"INVALID {c.source}")
-            for e in c.errors:
-                print(f"  error: {e}")
-            for w in c.warnings:
-                print(f"  warning: {w}")
+            print_problems(c.errors, c.warnings)
         for x in conflicts:
             print(f"CONFLICT {x.kind}: {x.message}")
     return 0 if checks and all(c.valid for c in checks) and not conflicts else 1

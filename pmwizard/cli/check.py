@@ -87,14 +87,18 @@ def p2p_targets(args: argparse.Namespace) -> list:
     from pmwizard.core.peers import parse_peer_address, split_host_port
     from pmwizard.errors import InputError
 
+    def peer_target(entry: str, source: str, field: str | None, label: str) -> DoctorTarget:
+        """A peers entry ID@HOST:PORT as Tendermint parses it; the error names where it came from."""
+        try:
+            peer = parse_peer_address(entry)
+        except ValueError as exc:
+            raise InputError(source, field, f"{label}{exc}") from None
+        return DoctorTarget(entry, peer.host, peer.port, peer.node_id.lower())
+
     targets = []
     for text in args.target:
         if "@" in text:
-            try:
-                peer = parse_peer_address(text)
-            except ValueError as exc:
-                raise InputError("TARGET", text, str(exc)) from None
-            targets.append(DoctorTarget(text, peer.host, peer.port, peer.node_id.lower()))
+            targets.append(peer_target(text, "TARGET", text, ""))
             continue
         host, port = text, "26656"
         if text.startswith("[") or text.count(":") == 1:
@@ -114,12 +118,7 @@ def p2p_targets(args: argparse.Namespace) -> list:
         entries = [e.strip() for e in line.split(",") if e.strip()]
         if not entries:
             raise InputError(args.config, "p2p.persistent_peers", "is empty: this node has no peers to check")
-        for entry in entries:
-            try:
-                peer = parse_peer_address(entry)
-            except ValueError as exc:
-                raise InputError(args.config, "p2p.persistent_peers", f"{entry}: {exc}") from None
-            targets.append(DoctorTarget(entry, peer.host, peer.port, peer.node_id.lower()))
+        targets += [peer_target(entry, args.config, "p2p.persistent_peers", f"{entry}: ") for entry in entries]
     if not targets:
         args.usage("give a HOST[:PORT], an ID@HOST:PORT, --card FILE or --config FILE")  # exits 2
     if args.node_id and (len(args.target) != 1 or "@" in args.target[0]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 from pmwizard.core.plan import Plan
@@ -23,6 +24,14 @@ def add_check_yes(parser: argparse.ArgumentParser) -> None:
 
 def home_arg(args: argparse.Namespace) -> str | None:
     return getattr(args, "home", None)
+
+
+def print_problems(errors: Iterable[str], warnings: Iterable[str]) -> None:
+    """A report's errors, then its warnings, one indented line each (card verify, genesis validate)."""
+    for e in errors:
+        print(f"  error: {e}")
+    for w in warnings:
+        print(f"  warning: {w}")
 
 
 def print_json(doc: Any) -> None:

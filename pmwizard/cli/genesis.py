@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pmwizard.cli.common import print_json
+from pmwizard.cli.common import print_json, print_problems
 
 FINGERPRINT_HINT = "read it out to every member; they compare it with `pmwizard genesis validate` before configuring"
 
@@ -77,10 +77,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"  {v.address}  power {v.power}  {v.name}")
     else:
         print(f"INVALID: {report.source}")
-    for e in report.errors:
-        print(f"  error: {e}")
-    for w in report.warnings:
-        print(f"  warning: {w}")
+    print_problems(report.errors, report.warnings)
     if report.converted and not args.convert:
         print(f"  to get the converted 0.34 document: pmwizard genesis validate {args.file} --convert NEW_FILE")
     print(f"SHA-256 {report.sha256}")

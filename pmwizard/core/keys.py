@@ -91,8 +91,8 @@ class NodeIdentity:
                 "files": dict(self.files), "warnings": list(self.warnings)}
 
 
-def read_json_file(path: Path, limit: int = MAX_KEY_FILE) -> Any:
-    """A small JSON file, read defensively: size-limited, UTF-8, errors name the file."""
+def read_key_object(path: Path, limit: int = MAX_KEY_FILE) -> dict[str, Any]:
+    """A key or state file's JSON object, read defensively: size-limited, UTF-8, errors name the file."""
     src = str(path)
     try:
         if path.stat().st_size > limit:
@@ -103,11 +103,14 @@ def read_json_file(path: Path, limit: int = MAX_KEY_FILE) -> Any:
     except OSError as exc:
         raise InputError(src, None, f"cannot be read ({exc.strerror})") from None
     try:
-        return json.loads(data.decode("utf-8"))
+        obj = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise InputError(src, None, "is not UTF-8 text") from None
     except (json.JSONDecodeError, RecursionError) as exc:
         raise InputError(src, None, f"is not valid JSON ({getattr(exc, 'msg', exc)})") from None
+    if not isinstance(obj, dict):
+        raise InputError(src, None, "expected a JSON object")
+    return obj
 
 
 def _typed(obj: Any, key: str, want: str, source: str) -> str:
@@ -151,20 +154,20 @@ def load_validator_key(home: Path) -> KeyPair:
     path = home / VALIDATOR_KEY
     if not path.exists() and (home / LEGACY_VALIDATOR).exists():
         path = home / LEGACY_VALIDATOR
-    obj = read_json_file(path)
-    if not isinstance(obj, dict):
-        raise InputError(str(path), None, "expected a JSON object")
+    return _read_validator(path)[1]
+
+
+def _read_validator(path: Path) -> tuple[dict[str, Any], KeyPair]:
+    """A validator key file's object and its checked key (public key and address agree with the private)."""
+    obj = read_key_object(path)
     pair = private_key_from(obj, str(path))
     _check_pub(obj, pair, str(path))
-    return pair
+    return obj, pair
 
 
 def load_node_key(home: Path) -> KeyPair:
     path = home / NODE_KEY
-    obj = read_json_file(path)
-    if not isinstance(obj, dict):
-        raise InputError(str(path), None, "expected a JSON object")
-    return private_key_from(obj, str(path))
+    return private_key_from(read_key_object(path), str(path))
 
 
 def permission_warnings(home: Path) -> list[str]:
@@ -252,11 +255,7 @@ def convert_legacy_plan(home: Path) -> Plan:
     """
     home = Path(home)
     src = home / LEGACY_VALIDATOR
-    obj = read_json_file(src)
-    if not isinstance(obj, dict):
-        raise InputError(str(src), None, "expected a JSON object")
-    pair = private_key_from(obj, str(src))
-    _check_pub(obj, pair, str(src))
+    obj, pair = _read_validator(src)
     if (home / VALIDATOR_KEY).exists():
         raise InputError(str(home / VALIDATOR_KEY), None, "already exists; nothing to convert (never overwritten)")
     state: dict[str, Any] = {"height": "0", "round": 0, "step": 0}
