@@ -13,6 +13,7 @@ import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from pmwizard.checks.dnscheck import check_dns, resolve_addresses
 from pmwizard.checks.finding import Finding, Status
@@ -214,6 +215,27 @@ async def run_doctor(targets: Sequence[DoctorTarget], *, chain_id: str | None = 
     for f in cross:
         emit(f)
     return [f for part in results for f in part] + cross
+
+
+def this_node(home: Path) -> tuple[str | None, str | None, list[str]]:
+    """What the local doctor holds this node to: the node ID of the home's key and the chain of its installed
+    genesis.json (None where the home has none), and why a key that is there could not be read."""
+    from pmwizard.core.genesis import read_genesis
+    from pmwizard.core.keys import NODE_KEY, load_identity
+    from pmwizard.errors import PmwizardError
+
+    node_id = chain_id = None
+    problems = []
+    if (home / NODE_KEY).exists():
+        try:
+            node_id = load_identity(home).node_id
+        except PmwizardError as exc:
+            problems.append(str(exc))
+    genesis = home / "config" / "genesis.json"
+    if genesis.exists():
+        report = read_genesis(genesis)
+        chain_id = report.chain_id if report.valid else None
+    return node_id, chain_id, problems
 
 
 def parse_rpc_options(values: Sequence[str]) -> dict[str, str]:

@@ -38,29 +38,6 @@ def _chain_id(path: str | None) -> str | None:
     return rep.chain_id
 
 
-def _this_node(args: argparse.Namespace) -> tuple[str | None, str | None]:
-    """This node's node ID and installed chain, from the home (`--home`, $TMHOME, ~/.tendermint) when it has
-    them, so the local P2P handshake and RPC are compared with this node's own key and genesis."""
-    from pmwizard.cli.common import home_arg
-    from pmwizard.core.genesis import read_genesis
-    from pmwizard.core.keys import load_identity
-    from pmwizard.core.paths import tendermint_home
-    from pmwizard.errors import PmwizardError
-
-    home = tendermint_home(home_arg(args))
-    node_id = chain_id = None
-    if (home / "config" / "node_key.json").exists():
-        try:
-            node_id = load_identity(home).node_id
-        except PmwizardError as exc:
-            print(f"warning: {exc}", file=sys.stderr)
-    genesis = home / "config" / "genesis.json"
-    if genesis.exists():
-        rep = read_genesis(genesis)
-        chain_id = rep.chain_id if rep.valid else None
-    return node_id, chain_id
-
-
 def cmd_doctor(args: argparse.Namespace) -> int:
     from pmwizard.checks.doctor import DoctorTarget, member_targets, parse_rpc_options, run_doctor
     from pmwizard.checks.lookup import parse_nameserver
@@ -75,7 +52,13 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     if cards:
         targets = member_targets(cards, consortium_domain=domain, round_robin=round_robin, rpc=rpc)
     else:
-        node_id, installed_chain = _this_node(args)
+        from pmwizard.checks.doctor import this_node
+        from pmwizard.cli.common import home_arg
+        from pmwizard.core.paths import tendermint_home
+
+        node_id, installed_chain, problems = this_node(tendermint_home(home_arg(args)))
+        for problem in problems:
+            print(f"warning: {problem}", file=sys.stderr)
         chain_id = chain_id or installed_chain
         targets = [DoctorTarget(name=args.hostname or "this node", hostname=args.hostname, p2p_port=args.p2p_port,
                                 node_id=node_id,

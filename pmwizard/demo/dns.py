@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import threading
 
 import dns.exception
 import dns.flags
@@ -12,29 +11,17 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
+from pmwizard.demo.loopback import LoopbackServer
 
-class DemoDns:
+
+class DemoDns(LoopbackServer):
     """Answers for one zone: A records from `hosts`, NS/SOA for the zone, NXDOMAIN for the rest."""
 
     def __init__(self, zone: str, hosts: dict[str, str]) -> None:
         self.zone = zone.rstrip(".").lower()
         self.hosts = {h.rstrip(".").lower(): ip for h, ip in hosts.items()}
         self.hosts.setdefault(f"ns.{self.zone}", "127.0.0.1")
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.settimeout(0.2)
-        self.port = int(self.sock.getsockname()[1])
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-
-    def start(self) -> DemoDns:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(2)
-        self.sock.close()
+        super().__init__(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
 
     def answer(self, query: dns.message.Message) -> dns.message.Message:
         r = dns.message.make_response(query)
@@ -59,14 +46,10 @@ class DemoDns:
             r.authority.append(soa)
         return r
 
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                data, addr = self.sock.recvfrom(4096)
-            except (TimeoutError, OSError):
-                continue
-            try:
-                reply = self.answer(dns.message.from_wire(data))
-            except (dns.exception.DNSException, IndexError, ValueError):
-                continue  # a malformed packet is ignored, as a real server would
-            self.sock.sendto(reply.to_wire(), addr)
+    def _serve_once(self) -> None:
+        data, addr = self.sock.recvfrom(4096)
+        try:
+            reply = self.answer(dns.message.from_wire(data))
+        except (dns.exception.DNSException, IndexError, ValueError):
+            return  # a malformed packet is ignored, as a real server would
+        self.sock.sendto(reply.to_wire(), addr)

@@ -14,7 +14,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from pmwizard.demo.loopback import LoopbackServer
+
 PEM = serialization.Encoding.PEM
+BODY = json.dumps({"software": "Planetmint", "version": "demo", "api": {"v1": {}}}).encode()
 
 
 def _name(cn: str) -> x509.Name:
@@ -52,38 +55,20 @@ def make_pki(folder: Path, names: list[str]) -> tuple[Path, Path, Path]:
     return ca_file, chain, key_file
 
 
-class DemoHttps:
+class DemoHttps(LoopbackServer):
     """HTTPS on a free loopback port; every GET gets a Planetmint-like API root."""
 
     def __init__(self, chain: Path, key: Path) -> None:
         self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.ctx.load_cert_chain(str(chain), str(key))
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        super().__init__(sock)
         self.sock.listen(32)
-        self.sock.settimeout(0.2)
-        self.port = int(self.sock.getsockname()[1])
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
 
-    def start(self) -> DemoHttps:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(2)
-        self.sock.close()
-
-    def _serve(self) -> None:
-        body = json.dumps({"software": "Planetmint", "version": "demo", "api": {"v1": {}}}).encode()
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except (TimeoutError, OSError):
-                continue
-            threading.Thread(target=self._one, args=(conn, body), daemon=True).start()
+    def _serve_once(self) -> None:
+        conn, _ = self.sock.accept()
+        threading.Thread(target=self._one, args=(conn, BODY), daemon=True).start()
 
     def _one(self, conn: socket.socket, body: bytes) -> None:
         conn.settimeout(3)

@@ -104,12 +104,10 @@ class TroubleshootScreen(Screen):
                                  on_finding=listing.add_finding)
         listing.flush()
         bad = sum(f.status.value in ("fail", "error") for f in found)
-        text = f"done: {len(found)} findings, {bad} to fix (select one and press Enter for the fix)"
-        if any(f.check == "p2p.handshake" and f.code == "refused" and f.status.value == "warn" for f in found):
-            from pmwizard.tui.steps.member_join import REFUSED_NOTE
+        from pmwizard.tui.steps.member_join import refused_note
 
-            text += "\n" + REFUSED_NOTE
-        status.update(text)
+        status.update(f"done: {len(found)} findings, {bad} to fix (select one and press Enter for the fix)"
+                      + refused_note(found))
 
     def action_home(self) -> None:
         self.app.pop_screen()

@@ -53,18 +53,7 @@ class FinalCheckStep(Step):
 
     def this_node(self) -> tuple[str | None, str | None]:
         """The node ID of this home's key and the chain of its installed genesis (None where missing)."""
-        from pmwizard.core.genesis import read_genesis
-        from pmwizard.core.keys import load_identity
-        from pmwizard.errors import PmwizardError
+        from pmwizard.checks.doctor import this_node
 
-        home = self.context.home
-        try:
-            node_id: str | None = load_identity(home).node_id
-        except PmwizardError:
-            node_id = None
-        genesis = home / "config" / "genesis.json"
-        chain_id = None
-        if genesis.exists():
-            report = read_genesis(genesis)
-            chain_id = report.chain_id if report.valid else None
+        node_id, chain_id, _ = this_node(self.context.home)
         return node_id, chain_id

@@ -19,6 +19,13 @@ REFUSED_NOTE = ("A peer your node is already connected to may close the probe (T
                 "connection from the same IP): that shows as 'refused', a warning, not a fault.")
 
 
+def refused_note(found: list) -> str:
+    """REFUSED_NOTE on a line of its own when a handshake was closed the way Tendermint closes a second
+    connection from one IP (the 'refused' warning), else nothing."""
+    closed = any(f.check == "p2p.handshake" and f.code == "refused" and f.status.value == "warn" for f in found)
+    return "\n" + REFUSED_NOTE if closed else ""
+
+
 class JoinStep(Step):
     title = "join: the network's genesis"
     help = ("Check peers dials each member's P2P port and runs Tendermint's handshake: it proves the node ID "
@@ -159,10 +166,9 @@ class JoinStep(Step):
                                  on_finding=listing.add_finding)
         listing.flush()
         bad = [f for f in found if f.status.value in ("fail", "error")]
-        refused = any(f.code == "refused" and f.status.value == "warn" for f in found)
         text = (f"{len(bad)} of {len(found)} peer(s) need attention; select one and press Enter for the fix"
                 if bad else f"all {len(found)} peer(s) are the nodes their cards name, on chain {chain_id}")
-        self.say_peers(text + ("\n" + REFUSED_NOTE if refused else ""), "problem" if bad else "good")
+        self.say_peers(text + refused_note(found), "problem" if bad else "good")
         listing.scroll_visible()
 
     def say_peers(self, text: str, kind: str = "hint") -> None:
