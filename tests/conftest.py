@@ -1,5 +1,5 @@
 """Suite-wide: pmwizard's state (apply journal, lock, wizard progress) goes to a per-test folder, never the
-real ~/.local/state; TMHOME is cleared so no test can touch a real ~/.tendermint by accident."""
+real ~/.local/state; TMHOME and CMTHOME are cleared so no test can touch a real node home by accident."""
 
 from __future__ import annotations
 
@@ -21,4 +21,5 @@ def _isolated_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     state = tmp_path_factory.mktemp("xdg-state")
     monkeypatch.setenv("XDG_STATE_HOME", str(state))
     monkeypatch.delenv("TMHOME", raising=False)
+    monkeypatch.delenv("CMTHOME", raising=False)
     return state

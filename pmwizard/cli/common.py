@@ -13,7 +13,7 @@ from pmwizard.core.plan import Plan
 
 def add_home(parser: argparse.ArgumentParser) -> None:
     # SUPPRESS keeps a top-level `pmwizard --home X sub` value when the subcommand has no --home of its own.
-    parser.add_argument("--home", default=argparse.SUPPRESS, help="Tendermint home (default: $TMHOME, ~/.tendermint)")
+    parser.add_argument("--home", default=argparse.SUPPRESS, help="node home (default: $CMTHOME, $TMHOME, else an existing ~/.cometbft or ~/.tendermint)")
 
 
 def add_check_yes(parser: argparse.ArgumentParser) -> None:

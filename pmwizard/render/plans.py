@@ -36,8 +36,8 @@ def services_plan(
     ws_port: int = 9985,
     rpc_port: int = 26657,
 ) -> Plan:
-    """The files for `kinds` (default all four). `home` is the Tendermint home (None: $TMHOME or
-    ~/.tendermint); `folder` holds Monit's and Tarantool's files (default ~/.planetmint-monit);
+    """The files for `kinds` (default all four). `home` is the node home (None: as core.paths.choose_home
+    picks it); `folder` holds Monit's and Tarantool's files (default ~/.planetmint-monit);
     `hostname` is required for nginx and planetmint. Raises InputError naming the bad value."""
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
