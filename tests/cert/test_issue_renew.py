@@ -14,7 +14,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from tests.acme.conftest import (
+from tests.cert.conftest import (
     CONSORTIUM,
     NODE,
     Pebble,

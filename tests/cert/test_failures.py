@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.acme.conftest import BLOCKED, CAA_HOST, ELSEWHERE, NODE, Pebble, pmwizard
-from tests.acme.test_issue_renew import issue_args
+from tests.cert.conftest import BLOCKED, CAA_HOST, ELSEWHERE, NODE, Pebble, pmwizard
+from tests.cert.test_issue_renew import issue_args
 from tests.support.pki import TestPKI
 from tests.support.ports import free_port
 
