@@ -1,0 +1,91 @@
+"""Bad input to `cert` gets one line naming the field (exit 1, no traceback, nothing written); the CA's
+problem types are each explained with a fix; `cert renew` with damaged or missing records says so;
+`cert schedule` previews and writes the systemd timer pair or the cron file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pmwizard.acme.explain import order_problem
+from tests.cert.conftest import NODE, Pebble, pmwizard
+from tests.cert.test_issue_renew import issue_args
+
+PREFIX = "urn:ietf:params:acme:error:"
+
+
+@pytest.mark.parametrize(("typ", "code", "fix_has"), [
+    ("rateLimited", "rate_limited", "--staging"),
+    ("caa", "caa", 'IN CAA 0 issue "letsencrypt.org"'),
+    ("dns", "dns", "IN A YOUR.PUBLIC.IPV4"),
+    ("connection", "connection", "ufw allow 80/tcp"),
+    ("unauthorized", "unauthorized", "/.well-known/acme-challenge/"),
+    ("incorrectResponse", "unauthorized", "--http-01 standalone"),
+    ("rejectedIdentifier", "rejected", "registered domain"),
+    ("serverInternal", "server", "Try again"),
+    ("badCSR", "refused", "check dns"),
+])
+def test_each_ca_problem_has_its_fix(typ: str, code: str, fix_has: str) -> None:
+    f = order_problem("node1.example.org", PREFIX + typ, "the CA's words\x1b[31m", caa_identity=None, http_port=80)
+    assert f.check == "acme.order" and f.code == code and fix_has in f.fix, f
+    assert "\x1b" not in f.message, "the CA's text is shown escaped"
+    assert (f.status == "error") == (typ in ("rateLimited", "serverInternal"))
+
+
+@pytest.mark.parametrize(("args", "field"), [
+    (["--acme-directory", "http://ca.example/dir"], "--acme-directory"),
+    (["--email", "not-an-address"], "--email"),
+    (["--staging", "--acme-directory", "https://ca.example/dir"], "--staging"),
+    (["--public-ip", "300.1.1.1"], "--public-ip"),
+    (["--name", "bad name!"], "--name"),
+    (["--ca-file", "/nonexistent/ca.pem"], "--ca-file"),
+])
+def test_bad_input_is_one_line(tmp_path: Path, args: list[str], field: str) -> None:
+    r = pmwizard("cert", "issue", NODE, *args, "--config-dir", str(tmp_path / "acme"), "--yes")
+    assert r.returncode == 1 and r.stdout == ""
+    assert len(r.stderr.strip().splitlines()) == 1 and field in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "acme").exists()
+
+
+@pytest.mark.servers
+def test_a_key_file_that_is_not_a_key_is_refused_and_kept(tmp_path: Path, pebble: Pebble) -> None:
+    args = issue_args(pebble, tmp_path, NODE)
+    key = tmp_path / "live" / "privkey.pem"
+    key.parent.mkdir()
+    key.write_text("not a key\n")
+    r = pmwizard(*args, "--yes")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert f"{key}: --key: exists but is not an unencrypted PEM private key" in r.stderr
+    assert key.read_text() == "not a key\n" and sorted(p.name for p in key.parent.iterdir()) == ["privkey.pem"]
+
+
+def test_renew_without_records_and_with_a_damaged_one(tmp_path: Path) -> None:
+    r = pmwizard("cert", "renew", "--config-dir", str(tmp_path), "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["findings"][0]["code"] == "none"
+    (tmp_path / "renewal").mkdir()
+    bad = tmp_path / "renewal" / "node1.example.org.json"
+    bad.write_text(json.dumps({"pmwizard": "pmwizard-acme-renewal/1", "hostname": "node1.example.org",
+                               "names": [], "http_port": 99999}))
+    r = pmwizard("cert", "renew", "--config-dir", str(tmp_path), "--json")
+    assert r.returncode == 1, r.stdout + r.stderr
+    f = json.loads(r.stdout)["findings"][0]
+    assert f["code"] == "bad_record" and str(bad) in f["message"] and "http_port" in f["message"]
+
+
+def test_schedule_systemd_and_cron(tmp_path: Path) -> None:
+    units = tmp_path / "systemd"
+    r = pmwizard("cert", "schedule", "--output", str(units), "--config-dir", str(tmp_path / "acme"), "--check")
+    assert r.returncode == 0 and f"cert renew --config-dir {tmp_path / 'acme'}" in r.stdout
+    assert "+OnCalendar=*-*-* 00,12:00:00" in r.stdout and not units.exists()
+    r = pmwizard("cert", "schedule", "--output", str(units), "--config-dir", str(tmp_path / "acme"), "--yes")
+    assert r.returncode == 0
+    service = (units / "pmwizard-renew.service").read_text()
+    exec_start = next(line for line in service.splitlines() if line.startswith("ExecStart="))
+    assert exec_start.split("=", 1)[1].startswith("/") and "Persistent=true" in (units / "pmwizard-renew.timer").read_text()
+    cron = tmp_path / "cron.d" / "pmwizard-renew"
+    r = pmwizard("cert", "schedule", "--cron", "--output", str(cron), "--config-dir", str(tmp_path / "acme"), "--yes")
+    assert r.returncode == 0 and " root /" in cron.read_text() and "cert renew" in cron.read_text()
+    r = pmwizard("cert", "schedule", "--output", str(units), "--config-dir", str(tmp_path / "a b"), "--yes")
+    assert r.returncode == 1 and "--config-dir" in r.stderr and len(r.stderr.strip().splitlines()) == 1
