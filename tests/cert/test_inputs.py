@@ -89,3 +89,17 @@ def test_schedule_systemd_and_cron(tmp_path: Path) -> None:
     assert r.returncode == 0 and " root /" in cron.read_text() and "cert renew" in cron.read_text()
     r = pmwizard("cert", "schedule", "--output", str(units), "--config-dir", str(tmp_path / "a b"), "--yes")
     assert r.returncode == 1 and "--config-dir" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("module", ["pmwizard.acme.issue", "pmwizard.acme.renew", "pmwizard.acme.schedule",
+                                    "pmwizard.cli.cert"])
+def test_headless_and_the_parser_does_not_load_the_acme_library(module: str) -> None:
+    """The ACME logic runs without Textual/Rich; building the CLI parser loads no ACME library (start-up)."""
+    import subprocess
+    import sys
+
+    code = (f"import sys, {module}\nfrom pmwizard.cli import build_parser\nbuild_parser()\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'rich', 'acme', 'josepy', "
+            "'requests'}))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert r.returncode == 0 and r.stdout.strip() == "[]", r.stdout + r.stderr
