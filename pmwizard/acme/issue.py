@@ -134,6 +134,16 @@ def issue(req: IssueRequest, *, apply: bool, progress: Progress = lambda _: None
         return out
     existing_key = existing_private_key(req.key, "--key")  # refuse a bad key file before anything else
     out.mode = req.mode or ("webroot" if web_server_running(req) else "standalone")
+    if out.mode == "webroot" and not apply:  # a preview writes nothing, not even a token file
+        for name in req.all_names:
+            out.findings.append(http01_probe(name, probe_address(addresses.get(name, [])), req.http_port,
+                                             secrets.token_urlsafe(24), None, mode=out.mode, timeout=req.timeout))
+        if not _blocking(out.findings):
+            plan = Plan()
+            _account_key(req, False, plan)
+            out.plan = _files_plan(req, plan, existing_key or new_private_key(), None,
+                                   new_key=existing_key is None)
+        return out
     progress(f"answering the challenge with the {out.mode}")
     try:
         responder = _responder(req, out.mode)

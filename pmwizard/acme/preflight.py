@@ -83,9 +83,10 @@ def probe_address(addresses: Sequence[str]) -> str:
     return "127.0.0.1"
 
 
-def http01_probe(name: str, address: str, port: int, token: str, expected: bytes, *, mode: str,
+def http01_probe(name: str, address: str, port: int, token: str, expected: bytes | None, *, mode: str,
                  timeout: float) -> Finding:
-    """acme.http01: GET the challenge path with `Host: name`, as the CA will, and compare the answer."""
+    """acme.http01: GET the challenge path with `Host: name`, as the CA will, and compare the answer.
+    `expected=None` (a preview, which writes no token): only judge how the path answers."""
     target = f"{name} via {address}:{port}"
     path = CHALLENGE_PATH + token
     conn = http.client.HTTPConnection(address, port, timeout=timeout)
@@ -105,6 +106,8 @@ def http01_probe(name: str, address: str, port: int, token: str, expected: bytes
                        fix=f"Check that a web server answers on port {port} (e.g. `curl -v http://{name}{path}`)")
     finally:
         conn.close()
+    if expected is None:  # --check with the webroot: look without writing a token
+        return _looked(target, name, port, status)
     if status == 200 and body.strip() == expected:
         return Finding("acme.http01", target, Status.PASS, "ok",
                        f"http://{name}{CHALLENGE_PATH}... answers from the {mode}",
@@ -125,3 +128,14 @@ def web_server_running(req: IssueRequest) -> bool:
             return True
     except OSError:
         return False
+
+
+def _looked(target: str, name: str, port: int, status: int) -> Finding:
+    if 300 <= status < 400:
+        return Finding("acme.http01", target, Status.FAIL, "not_served",
+                       f"port {port} redirects {CHALLENGE_PATH} instead of serving it from the webroot",
+                       fix="Write pmwizard's NGINX site again (`pmwizard services nginx --yes`: it has the "
+                           "location), then `nginx -t && systemctl reload nginx`", evidence={"status": status})
+    return Finding("acme.http01", target, Status.PASS, "ok",
+                   f"a web server answers {CHALLENGE_PATH} on port {port} (HTTP {status}); with --yes a token is "
+                   "put in the webroot and fetched before the CA is asked", evidence={"status": status})

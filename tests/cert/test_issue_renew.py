@@ -98,6 +98,13 @@ def test_issue_standalone_then_served_by_nginx_then_renewed(tmp_path: Path, pebb
                                             "tls.signature", "tls.protocol"}
         assert all(f["status"] == "pass" for f in tls), tls
 
+        # --check with nginx on the HTTP-01 port: the webroot way, looked at without writing a token
+        r = pmwizard(*args, "--check", "--json")
+        assert r.returncode == 0, r.stdout + r.stderr
+        probe = ("acme.http01", f"{NODE} via 127.0.0.1:{pebble.http_port}")
+        assert json.loads(r.stdout)["mode"] == "webroot" and findings(r.stdout)[probe] == "ok"
+        assert not (tmp_path / "webroot").exists()
+
         # not due with a 1-day window: nothing contacted, nothing written
         r = pmwizard("cert", "renew", "--config-dir", str(tmp_path / "acme"), "--days", "1", "--json")
         assert r.returncode == 0, r.stdout + r.stderr
