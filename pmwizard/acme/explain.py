@@ -68,6 +68,13 @@ def order_problem(name: str, typ: str | None, detail: str, *, caa_identity: str 
                    "causes", evidence=ev)
 
 
+def ca_target(directory: str) -> str:
+    """Findings about the CA are grouped under its host name (the URL's scheme would make a poor title)."""
+    from urllib.parse import urlsplit
+
+    return visible(urlsplit(directory).hostname or directory)
+
+
 def unreachable(directory: str, detail: str, *, ca_file: bool) -> Finding:
     """The directory URL did not answer as an ACME server."""
     said = visible(detail)
@@ -80,12 +87,14 @@ def unreachable(directory: str, detail: str, *, ca_file: bool) -> Finding:
         fix = ("Check the URL (--acme-directory; default Let's Encrypt), this machine's outgoing HTTPS "
                "(firewall, proxy) and DNS; then try again")
         code = "unreachable"
-    return Finding("acme.directory", visible(directory), Status.ERROR, code,
-                   f"cannot reach the ACME directory: {said}", fix=fix, evidence={"detail": said})
+    return Finding("acme.directory", ca_target(directory), Status.ERROR, code,
+                   f"cannot reach the ACME directory: {said}", fix=fix,
+                   evidence={"detail": said, "directory": visible(directory)})
 
 
 def not_acme(directory: str, detail: str) -> Finding:
-    return Finding("acme.directory", visible(directory), Status.FAIL, "not_acme",
+    return Finding("acme.directory", ca_target(directory), Status.FAIL, "not_acme",
                    f"the URL answers, but not as an ACME directory: {visible(detail)}",
                    fix="Give the directory URL itself (it returns JSON with newNonce, newAccount, newOrder), "
-                       "e.g. https://acme-v02.api.letsencrypt.org/directory")
+                       "e.g. https://acme-v02.api.letsencrypt.org/directory",
+                   evidence={"directory": visible(directory)})

@@ -144,7 +144,8 @@ def issue(req: IssueRequest, *, apply: bool, progress: Progress = lambda _: None
             out.plan = _files_plan(req, plan, existing_key or new_private_key(), None,
                                    new_key=existing_key is None)
         return out
-    progress(f"answering the challenge with the {out.mode}")
+    progress("answering the challenge " + ("from the webroot" if out.mode == "webroot" else
+                                           f"with a listener of our own on port {req.http_port}"))
     try:
         responder = _responder(req, out.mode)
     except ChallengeError as exc:

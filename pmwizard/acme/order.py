@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pmwizard.acme.challenge import Responder
-from pmwizard.acme.explain import not_acme, order_problem, unreachable
+from pmwizard.acme.explain import ca_target, not_acme, order_problem, unreachable
 from pmwizard.acme.request import LETSENCRYPT, LETSENCRYPT_CAA, LETSENCRYPT_STAGING, IssueRequest
 from pmwizard.checks.finding import Finding, Status
 from pmwizard.core.shown import visible
@@ -76,8 +76,9 @@ def open_directory(req: IssueRequest) -> tuple[CA | None, Finding]:
     missing = [k for k in ("newNonce", "newAccount", "newOrder") if k not in directory.to_partial_json()]
     if missing:
         return None, not_acme(req.directory, f"no {', '.join(missing)} in the directory")
-    finding = Finding("acme.directory", visible(req.directory), Status.PASS, "ok",
-                      f"the ACME directory answers ({_ca_label(req.directory)})")
+    finding = Finding("acme.directory", ca_target(req.directory), Status.PASS, "ok",
+                      f"the ACME directory answers ({_ca_label(req.directory)})",
+                      evidence={"directory": visible(req.directory)})
     return CA(req.directory, directory, verify, req.timeout), finding
 
 

@@ -110,7 +110,8 @@ def http01_probe(name: str, address: str, port: int, token: str, expected: bytes
         return _looked(target, name, port, status)
     if status == 200 and body.strip() == expected:
         return Finding("acme.http01", target, Status.PASS, "ok",
-                       f"http://{name}{CHALLENGE_PATH}... answers from the {mode}",
+                       f"http://{name}{CHALLENGE_PATH}... answers from the "
+                       + ("webroot" if mode == "webroot" else "standalone listener"),
                        evidence={"status": status})
     fix = ("Serve the webroot at /.well-known/acme-challenge/ (pmwizard's NGINX site has the location: "
            "`pmwizard services nginx --yes`, then `nginx -t && systemctl reload nginx`), give --webroot the "

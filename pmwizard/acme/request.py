@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -108,7 +108,11 @@ def make_request(hostname: str, names: list[str] | tuple[str, ...] = (), *, sour
     _port(req.http_port, "--http-port", source)
     _port(req.https_port, "--https-port", source)
     _directory(req.directory, source)
-    req = replace(req, email=_email(req.email, source), public_ips=tuple(_ips(req.public_ips, source)))
+    req = replace(req, email=_email(req.email, source), public_ips=tuple(_ips(req.public_ips, "--public-ip", source)))
+    if req.listen:
+        req = replace(req, listen=_ips((req.listen,), "--listen", source)[0])
+    if req.caa_identity:
+        req = replace(req, caa_identity=checked_hostname(req.caa_identity, "--caa-identity"))
     default_cert, default_key = default_cert_paths(host)
     if req.cert == Path():
         req = replace(req, cert=default_cert)
@@ -119,7 +123,7 @@ def make_request(hostname: str, names: list[str] | tuple[str, ...] = (), *, sour
     return req
 
 
-def _ips(values: tuple[str, ...], source: str) -> list[str]:
+def _ips(values: tuple[str, ...], field: str, source: str) -> list[str]:
     import ipaddress
 
     out = []
@@ -127,7 +131,7 @@ def _ips(values: tuple[str, ...], source: str) -> list[str]:
         try:
             out.append(str(ipaddress.ip_address(v.strip("[]"))))
         except ValueError:
-            raise InputError(source, "--public-ip", f"{v!r} is not an IP address") from None
+            raise InputError(source, field, f"{v!r} is not an IP address") from None
     return out
 
 
@@ -137,7 +141,6 @@ class RenewalRecord:
 
     request: IssueRequest
     issued: str = ""  # RFC 3339 time of the last issuance
-    extra: dict[str, object] = field(default_factory=dict)
 
     def to_json(self) -> str:
         req = asdict(self.request)

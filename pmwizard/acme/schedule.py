@@ -42,7 +42,7 @@ def renew_command(config_dir: Path, program: str | None = None) -> str:
             _safe_path(part, "pmwizard program")
         elif part not in ("-m", "pmwizard"):
             raise InputError("<command line>", "pmwizard program", f"{part!r} cannot go into a unit file")
-    return f"{prog} cert renew --config-dir {_safe_path(config_dir, '--config-dir')}"
+    return f"{prog} cert renew --yes --config-dir {_safe_path(config_dir, '--config-dir')}"
 
 
 def systemd_plan(config_dir: Path, folder: Path = SYSTEMD_DIR, program: str | None = None) -> Plan:

@@ -3,7 +3,7 @@ default), renew it before it expires, and schedule the renewal.
 
     pmwizard cert issue node1.example.org --name node1.consortium.org --email ops@example.org --check
     pmwizard cert issue node1.example.org --name node1.consortium.org --email ops@example.org --yes
-    pmwizard cert renew                       # what expires within 30 days; reloads NGINX
+    pmwizard cert renew --yes                 # what expires within 30 days; reloads NGINX
     pmwizard cert schedule --yes              # a systemd timer (or --cron) that runs `cert renew`
 
 Findings as `check` prints them (or --json); exit 0 issued/renewed (warnings allowed), 1 a check or the
@@ -59,8 +59,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r = sub.add_parser("renew", help="renew every pmwizard certificate within --days of expiry; reload NGINX")
     r.add_argument("--days", type=int, default=30, help="renew what expires within this many days (default 30)")
     r.add_argument("--force", action="store_true", help="renew even when not due")
-    r.add_argument("--check", action="store_true", help="only say what is due; contact nobody, write nothing")
     _common(r)
+    group = r.add_mutually_exclusive_group(required=True)
+    group.add_argument("--check", action="store_true", help="only say what is due; contact nobody, write nothing")
+    group.add_argument("--yes", action="store_true", help="renew what is due and write it (previous files backed up)")
     r.set_defaults(func=cmd_renew)
 
     s = sub.add_parser("schedule", help="write a systemd timer (or cron file) that runs `cert renew` twice a day")
@@ -127,7 +129,7 @@ def cmd_renew(args: argparse.Namespace) -> int:
     from pmwizard.acme.request import DEFAULT_CONFIG_DIR
 
     config_dir = Path(args.config_dir).expanduser().absolute() if args.config_dir else DEFAULT_CONFIG_DIR
-    outcome = renew(config_dir, days=args.days, apply=not args.check, force=args.force, progress=_progress(args))
+    outcome = renew(config_dir, days=args.days, apply=args.yes, force=args.force, progress=_progress(args))
     return _report(outcome.findings, None, outcome.written, args, extra={"renewed": outcome.renewed})
 
 

@@ -62,13 +62,13 @@ def test_a_key_file_that_is_not_a_key_is_refused_and_kept(tmp_path: Path, pebble
 
 
 def test_renew_without_records_and_with_a_damaged_one(tmp_path: Path) -> None:
-    r = pmwizard("cert", "renew", "--config-dir", str(tmp_path), "--json")
+    r = pmwizard("cert", "renew", "--yes", "--config-dir", str(tmp_path), "--json")
     assert r.returncode == 0 and json.loads(r.stdout)["findings"][0]["code"] == "none"
     (tmp_path / "renewal").mkdir()
     bad = tmp_path / "renewal" / "node1.example.org.json"
     bad.write_text(json.dumps({"pmwizard": "pmwizard-acme-renewal/1", "hostname": "node1.example.org",
                                "names": [], "http_port": 99999}))
-    r = pmwizard("cert", "renew", "--config-dir", str(tmp_path), "--json")
+    r = pmwizard("cert", "renew", "--yes", "--config-dir", str(tmp_path), "--json")
     assert r.returncode == 1, r.stdout + r.stderr
     f = json.loads(r.stdout)["findings"][0]
     assert f["code"] == "bad_record" and str(bad) in f["message"] and "http_port" in f["message"]
@@ -77,7 +77,7 @@ def test_renew_without_records_and_with_a_damaged_one(tmp_path: Path) -> None:
 def test_schedule_systemd_and_cron(tmp_path: Path) -> None:
     units = tmp_path / "systemd"
     r = pmwizard("cert", "schedule", "--output", str(units), "--config-dir", str(tmp_path / "acme"), "--check")
-    assert r.returncode == 0 and f"cert renew --config-dir {tmp_path / 'acme'}" in r.stdout
+    assert r.returncode == 0 and f"cert renew --yes --config-dir {tmp_path / 'acme'}" in r.stdout
     assert "+OnCalendar=*-*-* 00,12:00:00" in r.stdout and not units.exists()
     r = pmwizard("cert", "schedule", "--output", str(units), "--config-dir", str(tmp_path / "acme"), "--yes")
     assert r.returncode == 0

@@ -106,12 +106,12 @@ def test_issue_standalone_then_served_by_nginx_then_renewed(tmp_path: Path, pebb
         assert not (tmp_path / "webroot").exists()
 
         # not due with a 1-day window: nothing contacted, nothing written
-        r = pmwizard("cert", "renew", "--config-dir", str(tmp_path / "acme"), "--days", "1", "--json")
+        r = pmwizard("cert", "renew", "--yes", "--config-dir", str(tmp_path / "acme"), "--days", "1", "--json")
         assert r.returncode == 0, r.stdout + r.stderr
         assert findings(r.stdout)[("acme.renew", NODE)] == "not_due" and json.loads(r.stdout)["written"] == []
 
         # pebble's 25-day certificate is within 30 days: renewed through nginx's webroot, nginx reloaded
-        r = pmwizard("cert", "renew", "--config-dir", str(tmp_path / "acme"), "--json")
+        r = pmwizard("cert", "renew", "--yes", "--config-dir", str(tmp_path / "acme"), "--json")
         assert r.returncode == 0, r.stdout + r.stderr
         doc = json.loads(r.stdout)
         codes = findings(r.stdout)
