@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -119,9 +120,12 @@ def cmd_issue(args: argparse.Namespace) -> int:
         config_dir=args.config_dir, reload_command=reload_command, check_ca_file=args.check_ca_file,
         timeout=args.timeout)
     outcome = issue(req, apply=args.yes, progress=_progress(args))
+    later = (f"# and {req.cert}: the certificate chain for {', '.join(req.all_names)}, which exists only once "
+             "the CA has validated (written with --yes, the previous one kept as a backup)\n")
     return _report(outcome.findings, outcome.plan if args.check else None, outcome.written, args,
-                   next_steps=outcome.next_steps, extra={"mode": outcome.mode, "not_after":
-                   outcome.not_after.isoformat() if outcome.not_after else None})
+                   next_steps=outcome.next_steps, later=later if outcome.plan is not None else "",
+                   extra={"mode": outcome.mode, "certificate": str(req.cert), "key": str(req.key),
+                          "not_after": outcome.not_after.isoformat() if outcome.not_after else None})
 
 
 def cmd_renew(args: argparse.Namespace) -> int:
@@ -147,7 +151,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def _report(findings: list, plan: Any, written: list, args: argparse.Namespace, *,
-            next_steps: list[str] = (), extra: dict | None = None) -> int:  # type: ignore[assignment]
+            next_steps: Sequence[str] = (), later: str = "", extra: dict | None = None) -> int:
     from pmwizard.checks.finding import exit_code, report_json
     from pmwizard.checks.report import render_text, use_colour
 
@@ -156,12 +160,13 @@ def _report(findings: list, plan: Any, written: list, args: argparse.Namespace, 
         doc["written"] = [{"path": str(w.path), "backup": str(w.backup) if w.backup else None} for w in written]
         doc["would_write"] = [str(c.path) for c in plan.pending] if plan is not None else []
         doc.update(extra or {})
+        if plan is not None and later:
+            doc["would_write"].append(doc["certificate"])
         print_json(doc)
         return exit_code(findings)
     sys.stdout.write(render_text(findings, colour=use_colour(sys.stdout)))
     if plan is not None:
-        sys.stdout.write(plan.diff())
-        print("# and the certificate chain the CA issues (written with --yes, after the CA validates)")
+        sys.stdout.write(plan.diff() + later)
     for w in written:
         print(f"wrote {w.path}" + (f" (previous version kept as {w.backup})" if w.backup else ""))
     for step in next_steps:

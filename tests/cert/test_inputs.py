@@ -103,3 +103,27 @@ def test_headless_and_the_parser_does_not_load_the_acme_library(module: str) -> 
             "'requests'}))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert r.returncode == 0 and r.stdout.strip() == "[]", r.stdout + r.stderr
+
+
+def test_a_failed_renewal_leaves_the_old_files(tmp_path: Path) -> None:
+    """The CA cannot be reached (a closed loopback port): the renewal fails with the reason, exit 1, and the
+    certificate, key and record stay exactly as they were."""
+    from pmwizard.acme.request import RenewalRecord, make_request
+    from tests.support.pki import TestPKI
+    from tests.support.ports import free_port
+
+    live = tmp_path / "live"
+    cert, key = TestPKI("old").leaf([NODE], days=(-80, 10)).write(live, "old")
+    req = make_request(NODE, directory=f"https://localhost:{free_port()}/dir", cert=cert, key=key,
+                       config_dir=tmp_path / "acme", timeout=2.0)
+    req.record_path.parent.mkdir(parents=True)
+    req.record_path.write_text(RenewalRecord(req).to_json())
+    before = {p: p.read_bytes() for p in (cert, key, req.record_path)}
+    r = pmwizard("cert", "renew", "--check", "--config-dir", str(tmp_path / "acme"), "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["findings"][0]["code"] == "due"
+    r = pmwizard("cert", "renew", "--yes", "--config-dir", str(tmp_path / "acme"), "--json")
+    assert r.returncode == 1, r.stdout + r.stderr
+    codes = {(f["check"], f["code"]) for f in json.loads(r.stdout)["findings"]}
+    assert {("acme.directory", "unreachable"), ("acme.renew", "failed")} <= codes
+    assert {p: p.read_bytes() for p in (cert, key, req.record_path)} == before
+    assert sorted(p.name for p in live.iterdir()) == ["old.crt", "old.key"]

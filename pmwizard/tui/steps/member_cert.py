@@ -26,7 +26,9 @@ class CertificateStep(Step):
     title = "TLS certificate"
     help = ('Serve the full chain (fullchain.pem: your certificate, then the intermediates). The certificate '
             'must name every name clients type: this host, and any consortium CNAME and round-robin name. The '
-            "CSR's private key stays in its file (0600) and is never shown.")
+            "CSR's private key stays in its file (0600) and is never shown. 'Get a certificate' checks DNS, CAA and "
+            "port 80 first, then (second button) asks Let's Encrypt over HTTP-01 and writes fullchain.pem and "
+            "privkey.pem where the NGINX site expects them.")
 
     def compose(self) -> ComposeResult:
         yield Static("", id="status", markup=False)
