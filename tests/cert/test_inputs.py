@@ -127,3 +127,14 @@ def test_a_failed_renewal_leaves_the_old_files(tmp_path: Path) -> None:
     assert {("acme.directory", "unreachable"), ("acme.renew", "failed")} <= codes
     assert {p: p.read_bytes() for p in (cert, key, req.record_path)} == before
     assert sorted(p.name for p in live.iterdir()) == ["old.crt", "old.key"]
+
+
+def test_services_nginx_serves_the_webroot_cert_issue_uses(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    r = pmwizard("services", "nginx", "--hostname", NODE, "--webroot", str(tmp_path / "acme-web"), "--output",
+                 str(site), "--yes")
+    assert r.returncode == 0, r.stderr
+    text = site.read_text()
+    block = text[text.index("location ^~ /.well-known/acme-challenge/"):]
+    assert f'root "{tmp_path / "acme-web"}";' in block.split("}")[0]
+    assert "return 301 https://$host$request_uri;" in text, "everything else still redirects to HTTPS"
