@@ -23,7 +23,7 @@ from pmwizard.acme.preflight import dns_findings, http01_probe, probe_address, w
 from pmwizard.acme.request import IssueRequest, RenewalRecord
 from pmwizard.checks.finding import Finding, Status
 from pmwizard.core.plan import Plan, Written
-from pmwizard.core.shown import visible
+from pmwizard.core.shown import for_shell, visible
 from pmwizard.errors import InputError
 
 Progress = Callable[[str], None]
@@ -193,8 +193,8 @@ def issue(req: IssueRequest, *, apply: bool, progress: Progress = lambda _: None
         out.findings += live_tls(req, progress, fullchain)
     elif out.mode == "standalone":
         out.next_steps.append("point the NGINX site at the new files and start it: pmwizard services nginx "
-                              f"--hostname {req.hostname} --cert {req.cert} --key {req.key} --yes; "
-                              "then nginx -t && systemctl reload nginx")
+                              f"--hostname {req.hostname} --cert {for_shell(str(req.cert))} "
+                              f"--key {for_shell(str(req.key))} --yes; then nginx -t && systemctl reload nginx")
     return out
 
 
