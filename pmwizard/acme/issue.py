@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pmwizard.acme.challenge import ChallengeError, Responder, StandaloneResponder, WebrootResponder
-from pmwizard.acme.order import AcmeFailure, caa_identity, obtain, open_directory
+from pmwizard.acme.order import CA, AcmeFailure, caa_identity, obtain, open_directory
 from pmwizard.acme.preflight import dns_findings, http01_probe, probe_address, web_server_running
 from pmwizard.acme.request import IssueRequest, RenewalRecord
 from pmwizard.checks.finding import Finding, Status
@@ -133,17 +133,29 @@ def issue(req: IssueRequest, *, apply: bool, progress: Progress = lambda _: None
     if _blocking(found):
         return out
     existing_key = existing_private_key(req.key, "--key")  # refuse a bad key file before anything else
+    key_pem = existing_key or new_private_key()
     out.mode = req.mode or ("webroot" if web_server_running(req) else "standalone")
+    plan = Plan()
     if out.mode == "webroot" and not apply:  # a preview writes nothing, not even a token file
-        for name in req.all_names:
-            out.findings.append(http01_probe(name, probe_address(addresses.get(name, [])), req.http_port,
-                                             secrets.token_urlsafe(24), None, mode=out.mode, timeout=req.timeout))
-        if not _blocking(out.findings):
-            plan = Plan()
-            _account_key(req, False, plan)
-            out.plan = _files_plan(req, plan, existing_key or new_private_key(), None,
-                                   new_key=existing_key is None)
-        return out
+        out.findings += [http01_probe(name, probe_address(addresses.get(name, [])), req.http_port,
+                                      secrets.token_urlsafe(24), None, mode=out.mode, timeout=req.timeout)
+                         for name in req.all_names]
+    else:
+        fullchain = _challenge_and_order(req, out, ca, caa, addresses, key_pem, plan, apply, progress)
+        if fullchain is not None:
+            _write(req, out, plan, key_pem, fullchain, existing_key is None, progress, reload, live_check)
+            return out
+    if not apply and not _blocking(out.findings):
+        _account_key(req, False, plan)
+        out.plan = _files_plan(req, plan, key_pem, None, new_key=existing_key is None)
+    return out
+
+
+def _challenge_and_order(req: IssueRequest, out: IssueOutcome, ca: CA, caa: str | None,
+                         addresses: dict[str, list[str]], key_pem: bytes, plan: Plan, apply: bool,
+                         progress: Progress) -> bytes | None:
+    """Serve a probe token and fetch it as the CA will; when applying, then ask the CA. The full chain,
+    or None (the findings say why, or this was only the preview)."""
     progress("answering the challenge " + ("from the webroot" if out.mode == "webroot" else
                                            f"with a listener of our own on port {req.http_port}"))
     try:
@@ -151,40 +163,38 @@ def issue(req: IssueRequest, *, apply: bool, progress: Progress = lambda _: None
     except ChallengeError as exc:
         out.findings.append(Finding("acme.http01", f"port {req.http_port}", Status.FAIL, "unavailable", str(exc),
                                     fix="See the message: free the port or make the webroot writable"))
-        return out
-    plan = Plan()
+        return None
     try:
-        token = secrets.token_urlsafe(24)
-        expected = secrets.token_urlsafe(32).encode()
+        token, expected = secrets.token_urlsafe(24), secrets.token_urlsafe(32).encode()
         try:
             responder.add(token, expected)
         except ChallengeError as exc:
             out.findings.append(Finding("acme.http01", str(req.webroot), Status.FAIL, "unavailable", str(exc),
                                         fix="Give --webroot a folder pmwizard can write and NGINX serves"))
-            return out
-        for name in req.all_names:
-            out.findings.append(http01_probe(name, probe_address(addresses.get(name, [])), req.http_port, token,
-                                             expected, mode=out.mode, timeout=req.timeout))
-        if _blocking(out.findings):
-            return out
-        account_pem = _account_key(req, apply, plan)
-        key_pem = existing_key or new_private_key()
-        if not apply:
-            out.plan = _files_plan(req, plan, key_pem, None, new_key=existing_key is None)
-            return out
+            return None
+        out.findings += [http01_probe(name, probe_address(addresses.get(name, [])), req.http_port, token,
+                                      expected, mode=out.mode, timeout=req.timeout) for name in req.all_names]
+        if _blocking(out.findings) or not apply:
+            return None
+        account_pem = _account_key(req, True, plan)
         try:
-            fullchain = obtain(req, ca, account_pem, key_pem, responder, progress, caa)
+            return obtain(req, ca, account_pem, key_pem, responder, progress, caa)
         except AcmeFailure as exc:
             out.findings += exc.findings
-            return out
+            return None
     finally:
         responder.close()
+
+
+def _write(req: IssueRequest, out: IssueOutcome, plan: Plan, key_pem: bytes, fullchain: bytes, new_key: bool,
+           progress: Progress, reload: bool, live_check: bool) -> None:
+    """Write key (when new), full chain and renewal record; reload NGINX and check it live (webroot)."""
     out.not_after = _not_after(fullchain)
     out.findings.append(Finding("acme.order", req.hostname, Status.PASS, "issued",
                                 f"certificate issued for {', '.join(req.all_names)}, valid until "
                                 f"{out.not_after:%Y-%m-%d %H:%M} UTC",
                                 evidence={"names": req.all_names, "not_after": out.not_after.isoformat()}))
-    out.plan = _files_plan(req, plan, key_pem, fullchain, new_key=existing_key is None)
+    out.plan = _files_plan(req, plan, key_pem, fullchain, new_key=new_key)
     progress("writing " + ", ".join(str(c.path) for c in out.plan.pending))
     out.written = out.plan.apply()
     if out.mode == "webroot" and reload:
@@ -195,7 +205,6 @@ def issue(req: IssueRequest, *, apply: bool, progress: Progress = lambda _: None
         out.next_steps.append("point the NGINX site at the new files and start it: pmwizard services nginx "
                               f"--hostname {req.hostname} --cert {for_shell(str(req.cert))} "
                               f"--key {for_shell(str(req.key))} --yes; then nginx -t && systemctl reload nginx")
-    return out
 
 
 def _files_plan(req: IssueRequest, plan: Plan, key_pem: bytes, fullchain: bytes | None, *, new_key: bool) -> Plan:
