@@ -24,7 +24,7 @@ from pmwizard.acme.request import IssueRequest, RenewalRecord
 from pmwizard.checks.finding import Finding, Status
 from pmwizard.core.plan import Plan, Written
 from pmwizard.core.shown import for_shell, visible
-from pmwizard.errors import InputError
+from pmwizard.errors import InputError, WriteRefused
 
 Progress = Callable[[str], None]
 MAX_KEY_BYTES = 64 * 1024
@@ -100,10 +100,20 @@ def _account_key(req: IssueRequest, apply: bool, plan: Plan) -> bytes:
     one.add(req.account_key_path, pem, mode=0o600, dir_mode=0o700, create_only=True, secret=True,
             notes=["the ACME account key: identifies you to the CA; never shown, never overwritten"])
     if apply:
-        one.apply()  # before the CA sees it: an account whose key was lost could not be used again
+        apply_plan(one)  # before the CA sees it: an account whose key was lost could not be used again
     else:
         plan.extend(one)
     return pem
+
+
+def apply_plan(plan: Plan) -> list[Written]:
+    """Plan.apply, with a folder that cannot be written (not root, a file in the way) said in one line."""
+    try:
+        return plan.apply()
+    except OSError as exc:
+        where = exc.filename or (plan.pending[0].path if plan.pending else "?")
+        raise WriteRefused(f"{where}: cannot write ({exc.strerror or exc}); run as root, or choose folders you "
+                           "can write with --config-dir, --cert and --key") from None
 
 
 def _responder(req: IssueRequest, mode: str) -> Responder:
@@ -196,7 +206,7 @@ def _write(req: IssueRequest, out: IssueOutcome, plan: Plan, key_pem: bytes, ful
                                 evidence={"names": req.all_names, "not_after": out.not_after.isoformat()}))
     out.plan = _files_plan(req, plan, key_pem, fullchain, new_key=new_key)
     progress("writing " + ", ".join(str(c.path) for c in out.plan.pending))
-    out.written = out.plan.apply()
+    out.written = apply_plan(out.plan)
     if out.mode == "webroot" and reload:
         out.findings.append(reload_web_server(req.reload_command))
     if out.mode == "webroot" and live_check:

@@ -67,7 +67,7 @@ async def dns_findings(req: IssueRequest, caa_identity: str | None) -> tuple[lis
     results = await asyncio.gather(*(one(n) for n in req.all_names))
     findings = [f for part, _ in results for f in part]
     if caa_identity is None:
-        findings.append(Finding("dns.caa", req.hostname, Status.WARN, "unknown",
+        findings.append(Finding("acme.caa", req.hostname, Status.WARN, "unknown",
                                 "the CA's directory does not say which name its CAA records use, so CAA was "
                                 "not checked", fix="Give it with --caa-identity DOMAIN (Let's Encrypt: "
                                                    "letsencrypt.org)"))

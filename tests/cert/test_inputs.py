@@ -138,3 +138,16 @@ def test_services_nginx_serves_the_webroot_cert_issue_uses(tmp_path: Path) -> No
     block = text[text.index("location ^~ /.well-known/acme-challenge/"):]
     assert f'root "{tmp_path / "acme-web"}";' in block.split("}")[0]
     assert "return 301 https://$host$request_uri;" in text, "everything else still redirects to HTTPS"
+
+
+@pytest.mark.servers
+def test_a_folder_that_cannot_be_written_is_one_line(tmp_path: Path, pebble: Pebble) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("in the way\n")
+    args = issue_args(pebble, tmp_path, NODE)
+    args[args.index("--config-dir") + 1] = str(blocker / "acme")
+    r = pmwizard(*args, "--yes")
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()[-1:]) == 1 and r.stderr.splitlines()[-1].startswith(f"pmwizard: {blocker}/")
+    assert "Not a directory" in r.stderr
+    assert not (tmp_path / "live").exists() and blocker.read_text() == "in the way\n"
