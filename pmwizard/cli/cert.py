@@ -53,6 +53,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="this node's public address when behind NAT (repeatable)")
     p.add_argument("--check-ca-file", metavar="PEM", help="extra trust anchors for the live TLS check afterwards")
     p.add_argument("--reload-command", metavar="CMD", help="how to reload NGINX (default: nginx -s reload)")
+    p.add_argument("--nameserver", action="append", default=[], metavar="IP[:PORT]",
+                   help="send the pre-flight's DNS queries to this server (repeatable)")
+    p.add_argument("--timeout", type=float, default=5.0, metavar="S", help="seconds per network step (default 5)")
     _common(p)
     add_check_yes(p)
     p.set_defaults(func=cmd_issue)
@@ -82,10 +85,8 @@ def _port(text: str) -> int:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
+    """Options of issue and renew (renew asks again exactly as the renewal record says)."""
     p.add_argument("--config-dir", metavar="DIR", help=CONFIG_HELP)
-    p.add_argument("--nameserver", action="append", default=[], metavar="IP[:PORT]",
-                   help="send the pre-flight's DNS queries to this server (repeatable)")
-    p.add_argument("--timeout", type=float, default=5.0, metavar="S", help="seconds per network step (default 5)")
     p.add_argument("--json", action="store_true", help="one JSON document: findings, summary, files written")
 
 
