@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pmwizard.acme.request import IssueRequest
 from pmwizard.checks.dnscheck import check_dns, resolve_addresses, zone_line
 from pmwizard.checks.finding import Finding, Status
-from pmwizard.checks.lookup import Resolver
+from pmwizard.checks.lookup import Resolver, is_public_ip
 from pmwizard.core.shown import visible
 
 CHALLENGE_PATH = "/.well-known/acme-challenge/"
@@ -32,20 +32,31 @@ def is_local_address(ip: str) -> bool:
 
 
 def here_finding(name: str, addresses: Sequence[str], public_ips: Sequence[str]) -> Finding:
-    """acme.here: every address of `name` is this machine's (bindable here, or given with --public-ip)."""
+    """acme.here: every address of `name` is this machine's (bindable here, or given with --public-ip).
+
+    Behind NAT the public address is on no interface, so a public address that is not here counts as
+    elsewhere only when --public-ip says what this machine's addresses are; otherwise it is a warning. A
+    private or reserved address that is not here is elsewhere in any case: no CA can reach it."""
     if not addresses:
         return Finding("acme.here", name, Status.FAIL, "no_address", f"{name} has no A or AAAA address",
                        fix=f"Add to the zone: {zone_line(name, 'A', public_ips[0] if public_ips else 'YOUR.PUBLIC.IPV4')}")
-    elsewhere = [a for a in addresses if a not in public_ips and not is_local_address(a)]
+    not_here = [a for a in addresses if a not in public_ips and not is_local_address(a)]
     ev = {"addresses": list(addresses), "public_ips": list(public_ips)}
+    elsewhere = [a for a in not_here if public_ips or not is_public_ip(a)]
+    want = public_ips[0] if public_ips else "THIS.MACHINE.PUBLIC.IPV4"
     if elsewhere:
-        want = public_ips[0] if public_ips else "THIS.MACHINE.PUBLIC.IPV4"
         return Finding("acme.here", name, Status.FAIL, "elsewhere",
                        f"{name} points to {', '.join(elsewhere)}, which is not this machine: the CA would ask "
                        "that machine for the challenge and fail",
                        fix=f"Point the name here: {zone_line(name, 'A', want)} (remove the other records); "
                            "behind NAT give this machine's public address with --public-ip",
                        evidence={**ev, "elsewhere": elsewhere})
+    if not_here:
+        return Finding("acme.here", name, Status.WARN, "unknown",
+                       f"{name} points to {', '.join(not_here)}, which is on none of this machine's interfaces "
+                       "(normal behind NAT); if it is another machine, the CA's validation will fail",
+                       fix="Say which public addresses are this machine's with --public-ip IP, so pmwizard can "
+                           "check before the CA counts a failed validation", evidence=ev)
     return Finding("acme.here", name, Status.PASS, "ok", f"{name} points to this machine ({', '.join(addresses)})",
                    evidence=ev)
 

@@ -151,3 +151,18 @@ def test_a_folder_that_cannot_be_written_is_one_line(tmp_path: Path, pebble: Peb
     errors = [line for line in r.stderr.splitlines() if not line.startswith("... ")]  # progress lines aside
     assert len(errors) == 1 and errors[0].startswith(f"pmwizard: {blocker}/") and "Not a directory" in errors[0]
     assert not (tmp_path / "live").exists() and blocker.read_text() == "in the way\n"
+
+
+def test_here_is_this_machine_or_the_public_ip_given() -> None:
+    from pmwizard.acme.preflight import here_finding
+
+    assert here_finding("n.example.org", ["127.0.0.1"], []).code == "ok"
+    assert here_finding("n.example.org", ["203.0.113.9"], ["203.0.113.9"]).code == "ok"
+    # a public address on no interface: behind NAT it may still be this machine
+    behind_nat = here_finding("n.example.org", ["8.8.8.8"], [])
+    assert (behind_nat.status, behind_nat.code) == ("warn", "unknown") and "--public-ip" in behind_nat.fix
+    # ... but not when --public-ip says otherwise, and never a private address that is not here
+    for addresses, public in ((["8.8.8.8"], ["203.0.113.9"]), (["10.1.2.3"], [])):
+        f = here_finding("n.example.org", addresses, public)
+        assert (f.status, f.code) == ("fail", "elsewhere") and "IN A" in f.fix
+    assert here_finding("n.example.org", [], []).code == "no_address"
