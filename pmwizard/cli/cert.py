@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +90,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="one JSON document: findings, summary, files written")
 
 
-def _progress(args: argparse.Namespace):
+def _progress() -> Callable[[str], None]:
+    """Progress lines go to stderr: stdout holds only the report (one JSON document with --json)."""
+
     def say(text: str) -> None:
         print(f"... {text}", file=sys.stderr, flush=True)
 
@@ -120,7 +122,7 @@ def cmd_issue(args: argparse.Namespace) -> int:
         caa_identity=args.caa_identity, public_ips=tuple(args.public_ip), nameservers=nameservers,
         config_dir=args.config_dir, reload_command=reload_command, check_ca_file=args.check_ca_file,
         timeout=args.timeout)
-    outcome = issue(req, apply=args.yes, progress=_progress(args))
+    outcome = issue(req, apply=args.yes, progress=_progress())
     later = (f"# and {req.cert}: the certificate chain for {', '.join(req.all_names)}, which exists only once "
              "the CA has validated (written with --yes, the previous one kept as a backup)\n")
     return _report(outcome.findings, outcome.plan if args.check else None, outcome.written, args,
@@ -134,7 +136,7 @@ def cmd_renew(args: argparse.Namespace) -> int:
     from pmwizard.acme.request import DEFAULT_CONFIG_DIR
 
     config_dir = Path(args.config_dir).expanduser().absolute() if args.config_dir else DEFAULT_CONFIG_DIR
-    outcome = renew(config_dir, days=args.days, apply=args.yes, force=args.force, progress=_progress(args))
+    outcome = renew(config_dir, days=args.days, apply=args.yes, force=args.force, progress=_progress())
     return _report(outcome.findings, None, outcome.written, args, extra={"renewed": outcome.renewed})
 
 

@@ -10,6 +10,7 @@ defaults (Let's Encrypt, certbot's file layout)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,6 +21,10 @@ from textual.worker import get_current_worker
 from pmwizard.errors import PmwizardError
 from pmwizard.tui.steps.base import Step
 from pmwizard.tui.widgets.findings import FindingList
+
+if TYPE_CHECKING:
+    from pmwizard.acme.issue import IssueOutcome
+    from pmwizard.acme.request import IssueRequest
 
 
 class CertificateStep(Step):
@@ -104,7 +109,7 @@ class CertificateStep(Step):
 
         self.app.push_screen(DiffPreviewScreen(plan, "Private key and signing request"), done)
 
-    def _acme_request(self):
+    def _acme_request(self) -> IssueRequest:
         from pmwizard.acme.request import make_request
 
         names = self.query_one("#acme-names", Input).value.replace(",", " ").split()
@@ -148,7 +153,7 @@ class CertificateStep(Step):
             raise
         self.app.call_from_thread(self._acme_done, outcome, apply)
 
-    def _acme_done(self, outcome, applied: bool) -> None:
+    def _acme_done(self, outcome: IssueOutcome, applied: bool) -> None:
         self._show(outcome.findings)
         if not outcome.ok:
             return
