@@ -66,7 +66,9 @@ def open_directory(req: IssueRequest) -> tuple[CA | None, Finding]:
     from acme import client, errors, messages
 
     verify: bool | str = str(req.ca_file) if req.ca_file else True
-    net = client.ClientNetwork(key=None, verify_ssl=verify, user_agent=USER_AGENT, timeout=int(max(req.timeout, 1)))
+    # verify_ssl goes to requests' `verify`, which also takes a CA bundle path (a private ACME server)
+    net = client.ClientNetwork(key=None, verify_ssl=verify, user_agent=USER_AGENT,  # type: ignore[arg-type]
+                               timeout=int(max(req.timeout, 1)))
     try:
         directory = client.ClientV2.get_directory(req.directory, net)
     except _network_errors() as exc:
@@ -115,7 +117,8 @@ def obtain(req: IssueRequest, ca: CA, account_key_pem: bytes, cert_key_pem: byte
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
     account = load_pem_private_key(account_key_pem, None)
-    net = client.ClientNetwork(josepy.JWKEC(key=account), alg=josepy.ES256, verify_ssl=ca.verify,
+    net = client.ClientNetwork(josepy.JWKEC(key=account), alg=josepy.ES256,
+                               verify_ssl=ca.verify,  # type: ignore[arg-type]
                                user_agent=USER_AGENT, timeout=int(max(req.timeout, 1)))
     acme = client.ClientV2(ca.directory, net)
 

@@ -11,6 +11,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from pmwizard.errors import InputError
@@ -92,7 +93,7 @@ def _email(value: str | None, source: str) -> str | None:
 
 
 def make_request(hostname: str, names: list[str] | tuple[str, ...] = (), *, source: str = "<command line>",
-                 **options: object) -> IssueRequest:
+                 **options: Any) -> IssueRequest:
     """A validated IssueRequest. Raises InputError naming the field for anything unusable."""
     host = checked_hostname(hostname, "HOSTNAME")
     extra = tuple(n for n in (checked_hostname(n, "--name") for n in names) if n != host)
