@@ -52,3 +52,21 @@ async def test_get_certificate_button(tmp_path: Path, pebble: Pebble) -> None:
         key = live / "privkey.pem"
         assert stat.S_IMODE(key.stat().st_mode) == 0o600 and key.read_text() not in text
         assert app.screen.query_one("#cert", Input).value == str(live / "fullchain.pem")
+
+
+async def test_the_demo_asks_no_ca(tmp_path: Path) -> None:
+    """In the demo sandbox the button explains itself instead of asking Let's Encrypt (nothing leaves the
+    machine, nothing is written)."""
+    from pmwizard.demo import Sandbox
+
+    with Sandbox(tmp_path / "sandbox") as sb:
+        ctx = sb.context
+        ctx.save_progress("member", {"step": 2, "hostname": "node.demo.test"})
+        app = make_app(ctx)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("enter")
+            await settle(pilot)
+            await press(pilot, "#acme")
+            assert "the demo has no CA to ask" in screen_text(app)
+            assert app.screen.query_one("#acme-write", Button).disabled

@@ -122,6 +122,10 @@ class CertificateStep(Step):
     @on(Button.Pressed, "#acme")
     def acme_preflight(self) -> None:
         self.query_one("#acme-write", Button).disabled = True
+        if self.context.demo and not getattr(self.context, "acme_options", None):
+            self.say("the demo has no CA to ask (it would be Let's Encrypt itself): on your node this checks DNS, "
+                     "CAA and port 80, then gets the certificate", "problem")
+            return
         self.query_one("#tls-findings", FindingList).clear_findings()
         self.run_acme(apply=False)
 
