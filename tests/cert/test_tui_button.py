@@ -55,8 +55,7 @@ async def test_get_certificate_button(tmp_path: Path, pebble: Pebble) -> None:
 
 
 async def test_the_demo_asks_no_ca(tmp_path: Path) -> None:
-    """In the demo sandbox the button explains itself instead of asking Let's Encrypt (nothing leaves the
-    machine, nothing is written)."""
+    """In the demo sandbox the button explains itself instead of asking Let's Encrypt from a sandbox."""
     from pmwizard.demo import Sandbox
 
     with Sandbox(tmp_path / "sandbox") as sb:
