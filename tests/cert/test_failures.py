@@ -54,3 +54,25 @@ def test_failure_is_explained_and_old_files_stay(tmp_path: Path, pebble: Pebble,
     assert not list(live.glob("*.bak"))
     text = pmwizard(*args, *extra, "--yes")
     assert text.returncode == 1 and "Traceback" not in text.stderr and f"{check}" in text.stdout
+
+
+def test_the_cas_own_validation_failure_is_explained(tmp_path: Path, pebble: Pebble) -> None:
+    """Below the pre-flight (which would have caught it): the order goes to pebble while nothing listens on
+    the HTTP-01 port, so pebble's validation fails and its `connection` problem comes back explained."""
+    from pmwizard.acme.challenge import WebrootResponder
+    from pmwizard.acme.issue import new_private_key
+    from pmwizard.acme.order import AcmeFailure, obtain, open_directory
+    from pmwizard.acme.request import make_request
+
+    req = make_request(NODE, directory=pebble.directory, ca_file=pebble.ca_file, http_port=pebble.http_port,
+                       config_dir=tmp_path / "acme")
+    ca, found = open_directory(req)
+    assert ca is not None, found
+    responder = WebrootResponder(tmp_path / "unserved")  # token files nobody serves
+    with pytest.raises(AcmeFailure) as failed:
+        obtain(req, ca, new_private_key(), new_private_key(), responder, lambda _: None, None)
+    responder.close()
+    problem = failed.value.findings[0]
+    assert (problem.check, problem.code, problem.target) == ("acme.order", "connection", NODE), problem
+    assert f"port {pebble.http_port}" in problem.message and "Open TCP port" in problem.fix
+    assert problem.evidence["type"] == "urn:ietf:params:acme:error:connection"
