@@ -233,7 +233,7 @@ def _files_plan(req: IssueRequest, plan: Plan, key_pem: bytes, fullchain: bytes 
 
 def reload_web_server(command: tuple[str, ...]) -> Finding:
     """Run the reload command (default `nginx -s reload`) so NGINX serves the new files."""
-    shown = " ".join(command)
+    shown = visible(" ".join(command))  # from the renewal record: a file
     try:
         r = subprocess.run(list(command), capture_output=True, text=True, timeout=60, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:

@@ -14,6 +14,7 @@ from pmwizard.acme.issue import IssueOutcome, issue, live_tls, reload_web_server
 from pmwizard.acme.request import RenewalRecord, load_record, record_files
 from pmwizard.checks.finding import Finding, Status
 from pmwizard.core.plan import Written
+from pmwizard.core.shown import visible
 from pmwizard.errors import InputError
 
 RENEW_WITHIN_DAYS = 30
@@ -61,7 +62,8 @@ def renew(config_dir: Path, *, days: int = RENEW_WITHIN_DAYS, apply: bool = True
         try:
             record = load_record(path)
         except InputError as exc:
-            out.findings.append(Finding("acme.renew", str(path), Status.FAIL, "bad_record", str(exc),
+            out.findings.append(Finding("acme.renew", visible(str(path)), Status.FAIL, "bad_record",
+                                        visible(str(exc)),
                                         fix="Issue the certificate again with `pmwizard cert issue ... --yes`, "
                                             "which rewrites the record"))
             continue
