@@ -46,6 +46,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                                                      "(default 26657)")
     parser.add_argument("--cert", help="full chain PEM (default /etc/letsencrypt/live/HOST/fullchain.pem)")
     parser.add_argument("--key", help="private key PEM (default /etc/letsencrypt/live/HOST/privkey.pem)")
+    parser.add_argument("--webroot", help="nginx: folder served at /.well-known/acme-challenge/ for `cert issue` "
+                                          "(default /var/www/pmwizard-acme)")
     add_check_yes(parser)
     parser.set_defaults(func=run)
 
@@ -71,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         init_lua=args.init_lua,
         cert=args.cert,
         key=args.key,
+        acme_webroot=args.webroot,
         tarantool_port=args.tarantool_port,
         api_port=args.api_port,
         ws_port=args.ws_port,

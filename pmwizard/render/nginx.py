@@ -29,6 +29,7 @@ class NginxSite:
     api_upstream: str = "127.0.0.1:9984"
     ws_upstream: str = "127.0.0.1:9985"
     listen_address: str = ""  # "" = every address; tests bind 127.0.0.1
+    acme_webroot: Path = Path("/var/www/pmwizard-acme")  # HTTP-01 answers (pmwizard cert issue --webroot)
 
 
 def default_cert_paths(hostname: str) -> tuple[Path, Path]:
@@ -64,6 +65,7 @@ def site_text(site: NginxSite) -> str:
     http = _port(site.http_port, "http port")
     api = _upstream(site.api_upstream, "api upstream")
     ws = _upstream(site.ws_upstream, "ws upstream")
+    webroot = nginx_string(str(site.acme_webroot), "--webroot")
     addr = f"{site.listen_address}:" if site.listen_address else ""
     redirect_port = "" if https == 443 else f":{https}"
     return f"""# NGINX site for the Planetmint node {names[0]}, written by pmwizard.
@@ -118,11 +120,20 @@ server {{
     }}
 }}
 
-# Plain HTTP only redirects to HTTPS.
+# Plain HTTP only redirects to HTTPS, except the CA's HTTP-01 challenge (pmwizard cert issue/renew).
 server {{
     listen {addr}{http};
     server_name {server_names};
-    return 301 https://$host{redirect_port}$request_uri;
+
+    location ^~ /.well-known/acme-challenge/ {{
+        root {webroot};
+        default_type text/plain;
+        try_files $uri =404;
+    }}
+
+    location / {{
+        return 301 https://$host{redirect_port}$request_uri;
+    }}
 }}
 """
 

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from pmwizard.core.paths import tendermint_home
@@ -30,6 +31,7 @@ def services_plan(
     init_lua: str | None = None,
     cert: Path | str | None = None,
     key: Path | str | None = None,
+    acme_webroot: Path | str | None = None,
     tarantool_port: int = tarantool.PLANETMINT_TARANTOOL_PORT,
     monit_http_port: int = 2812,
     api_port: int = 9984,
@@ -81,6 +83,8 @@ def services_plan(
             api_upstream=f"127.0.0.1:{api_port}",
             ws_upstream=f"127.0.0.1:{ws_port}",
         )
+        if acme_webroot:
+            site = replace(site, acme_webroot=Path(acme_webroot).expanduser().absolute())
         path = Path(nginx_site).expanduser().absolute() if nginx_site else nginx.DEFAULT_SITE
         plan.add(path, nginx.site_text(site), notes=["then: nginx -t && systemctl reload nginx"])
     if "planetmint" in kinds:

@@ -1,25 +1,39 @@
 """Member step 3: the TLS certificate: a live check of https://hostname, local files checked before
-deploying, or a new private key + CSR for the host name (written through the diff preview)."""
+deploying, a new private key + CSR for the host name (written through the diff preview), or the
+certificate itself from Let's Encrypt (pmwizard.acme: a pre-flight first, then, on a second press, the
+CA is asked and the files written; progress and findings shown as they come).
+
+Issuance settings other than the names come from `context.acme_options` when the context has one (keyword
+arguments of pmwizard.acme.request.make_request: another CA directory, ports, file paths), else the
+defaults (Let's Encrypt, certbot's file layout)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Static
+from textual.worker import get_current_worker
 
 from pmwizard.errors import PmwizardError
 from pmwizard.tui.steps.base import Step
 from pmwizard.tui.widgets.findings import FindingList
+
+if TYPE_CHECKING:
+    from pmwizard.acme.issue import IssueOutcome
+    from pmwizard.acme.request import IssueRequest
 
 
 class CertificateStep(Step):
     title = "TLS certificate"
     help = ('Serve the full chain (fullchain.pem: your certificate, then the intermediates). The certificate '
             'must name every name clients type: this host, and any consortium CNAME and round-robin name. The '
-            "CSR's private key stays in its file (0600) and is never shown.")
+            "CSR's private key stays in its file (0600) and is never shown. 'Get a certificate' checks DNS, CAA and "
+            "port 80 first, then (second button) asks Let's Encrypt over HTTP-01 and writes fullchain.pem and "
+            "privkey.pem where the NGINX site expects them.")
 
     def compose(self) -> ComposeResult:
         yield Static("", id="status", markup=False)
@@ -30,6 +44,11 @@ class CertificateStep(Step):
         yield Input(compact=True, placeholder="its private key file (privkey.pem), optional", id="key")
         with Horizontal():
             yield Button("Check files", compact=True, id="files")
+        yield Input(compact=True, placeholder="more names for the certificate (consortium names), optional",
+                    id="acme-names")
+        with Horizontal():
+            yield Button("Get a certificate (Let's Encrypt)", compact=True, id="acme")
+            yield Button("Request it and write the files", compact=True, id="acme-write", disabled=True)
         yield FindingList(id="tls-findings")
 
     def entered(self) -> None:
@@ -89,6 +108,72 @@ class CertificateStep(Step):
                 self.query_one("#key", Input).value = str(key_file)
 
         self.app.push_screen(DiffPreviewScreen(plan, "Private key and signing request"), done)
+
+    def _acme_request(self) -> IssueRequest:
+        from pmwizard.acme.request import make_request
+
+        names = self.query_one("#acme-names", Input).value.replace(",", " ").split()
+        options = dict(getattr(self.context, "acme_options", None) or {})
+        options.setdefault("nameservers", tuple(self.context.nameservers))
+        options.setdefault("timeout", self.context.timeout)
+        options.setdefault("https_port", self.context.tls_port)
+        return make_request(self.data.get("hostname", ""), names, **options)
+
+    @on(Button.Pressed, "#acme")
+    def acme_preflight(self) -> None:
+        self.query_one("#acme-write", Button).disabled = True
+        if self.context.demo and not getattr(self.context, "acme_options", None):
+            self.say("the demo has no CA to ask (it would be Let's Encrypt itself): on your node this checks DNS, "
+                     "CAA and port 80, then gets the certificate", "problem")
+            return
+        self.query_one("#tls-findings", FindingList).clear_findings()
+        self.run_acme(apply=False)
+
+    @on(Button.Pressed, "#acme-write")
+    def acme_issue(self) -> None:
+        self.query_one("#acme-write", Button).disabled = True
+        self.query_one("#tls-findings", FindingList).clear_findings()
+        self.run_acme(apply=True)
+
+    @work(thread=True, exclusive=True, group="acme", exit_on_error=False)
+    def run_acme(self, apply: bool) -> None:
+        """The pre-flight (apply=False) or the issuance, off the event loop: the CA takes seconds."""
+        from pmwizard.acme.issue import issue
+        from pmwizard.core.shown import visible
+
+        worker = get_current_worker()
+
+        def progress(text: str) -> None:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self.say, f"{text} ...")
+
+        try:
+            outcome = issue(self._acme_request(), apply=apply, progress=progress)
+        except PmwizardError as exc:
+            self.app.call_from_thread(self.say, visible(str(exc)), "problem")
+            return
+        except Exception as exc:  # shown, never a step left saying "asking ..." forever
+            self.app.call_from_thread(self.say, f"unexpected error: {visible(exc)}", "problem")
+            raise
+        self.app.call_from_thread(self._acme_done, outcome, apply)
+
+    def _acme_done(self, outcome: IssueOutcome, applied: bool) -> None:
+        self._show(outcome.findings)
+        if not outcome.ok:
+            return
+        req = outcome.request
+        if not applied:
+            files = ", ".join(str(c.path) for c in outcome.plan.pending) if outcome.plan else ""
+            self.say(f"pre-flight passed ({outcome.mode}). Request it: the CA validates, then pmwizard writes "
+                     f"{req.cert}, {files}", "good")
+            self.query_one("#acme-write", Button).disabled = False
+            return
+        self.query_one("#cert", Input).value = str(req.cert)
+        self.query_one("#key", Input).value = str(req.key)
+        self.data["cert_file"], self.data["key_file"] = str(req.cert), str(req.key)
+        when = f"{outcome.not_after:%Y-%m-%d}" if outcome.not_after else "?"
+        self.say(f"certificate for {', '.join(req.all_names)} written to {req.cert}, valid until {when}; "
+                 "`pmwizard cert schedule --yes` renews it", "good")
 
     def csr_folder(self) -> Path:
         return self.context.home / "tls"
