@@ -3,27 +3,25 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from pmwizard.cli.common import add_home, home_arg, print_json, print_problems
+from pmwizard.cli.common import add_home, info, node_home, print_json, print_problems, write_document
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from pmwizard.core.cards import card_text, export_card
-    from pmwizard.core.paths import tendermint_home
     from pmwizard.core.plan import Plan
 
-    card = export_card(tendermint_home(home_arg(args)), args.hostname, args.name, args.p2p_port)
+    card = export_card(node_home(args), args.hostname, args.name, args.p2p_port)
     text = card_text(card)
     if not args.output:
-        sys.stdout.write(text)
+        write_document(text)
         return 0
     plan = Plan()
     plan.add(args.output, text, notes=("member card: public values only, signed by both keys",))
     for w in plan.apply():
-        print(f"wrote {w.path}" + (f" (previous version kept as {w.backup})" if w.backup else ""), file=sys.stderr)
-    print(f"send {args.output} to the coordinator; node_id {card.node_id}", file=sys.stderr)
+        info(f"wrote {w.path}" + (f" (previous version kept as {w.backup})" if w.backup else ""), err=True)
+    info(f"send {args.output} to the coordinator; node_id {card.node_id}", err=True)
     return 0
 
 
@@ -34,7 +32,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     conflicts = find_conflicts([c.card for c in checks if c.card])
     if args.json:
         print_json({"cards": [c.to_json() for c in checks],
-                    "conflicts": [{"kind": x.kind, "message": x.message} for x in conflicts]})
+                    "conflicts": [{"kind": x.kind, "message": x.message} for x in conflicts]}, "card-verify")
     else:
         for c in checks:
             if c.valid and c.card:

@@ -43,7 +43,7 @@ def report(findings: Sequence, as_json: bool) -> int:
     from pmwizard.checks.report import render_text, use_colour
 
     if as_json:
-        print_json(report_json(findings))
+        print_json(report_json(findings), "findings")
     else:
         sys.stdout.write(render_text(findings, colour=use_colour(sys.stdout)))
     return exit_code(findings)

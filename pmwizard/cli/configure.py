@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pmwizard.cli.common import add_check_yes, add_home, home_arg, run_plan
+from pmwizard.cli.common import add_check_yes, add_home, node_home, run_plan
 
 
 def load_valid_cards(paths: list[str]) -> list:
@@ -29,10 +29,9 @@ def load_valid_cards(paths: list[str]) -> list:
 
 
 def cmd_configure(args: argparse.Namespace) -> int:
-    from pmwizard.core.paths import tendermint_home
     from pmwizard.core.tmconfig import configure_plan
 
-    home = tendermint_home(home_arg(args))
+    home = node_home(args)
     cards = load_valid_cards(args.peers)
     plan = configure_plan(home, Path(args.genesis), moniker=args.moniker, peers=cards,
                           rpc_laddr=args.rpc_laddr, log_level=args.log_level)
@@ -70,7 +69,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     s.add_argument("--hostname", help="public name for nginx/planetmint (default: this node's card)")
     s.add_argument("--services-folder", metavar="DIR", help="Monit and Tarantool files (default ~/.planetmint-monit)")
     s.add_argument("--planetmint-bin", help="planetmint executable (default: found on PATH)")
-    s.add_argument("--tendermint-bin", help="tendermint executable (default: found on PATH)")
+    s.add_argument("--tendermint-bin", help="cometbft/tendermint executable (default: cometbft, else tendermint, on PATH)")
     s.add_argument("--init-lua", help="Planetmint's init.lua (default: from the installed package)")
     s.add_argument("--cert", help="TLS full chain for nginx (default: Let's Encrypt's path for the hostname)")
     s.add_argument("--key", help="TLS private key for nginx")

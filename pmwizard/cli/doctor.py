@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from pmwizard.cli.check import add_dns_options, report
-from pmwizard.cli.common import add_home
+from pmwizard.cli.common import add_home, node_home
 
 
 def _load_cards(paths: list[str]) -> list:
@@ -53,10 +53,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         targets = member_targets(cards, consortium_domain=domain, round_robin=round_robin, rpc=rpc)
     else:
         from pmwizard.checks.doctor import this_node
-        from pmwizard.cli.common import home_arg
-        from pmwizard.core.paths import tendermint_home
 
-        node_id, installed_chain, problems = this_node(tendermint_home(home_arg(args)))
+        node_id, installed_chain, problems = this_node(node_home(args))
         for problem in problems:
             print(f"warning: {problem}", file=sys.stderr)
         chain_id = chain_id or installed_chain

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pmwizard.cli.common import print_json, print_problems
+from pmwizard.cli.common import info, print_json, print_problems, write_document
 
 FINGERPRINT_HINT = "read it out to every member; they compare it with `pmwizard genesis validate` before configuring"
 
@@ -20,14 +20,12 @@ def _write_or_print(text: str, output: str | None, what: str = "genesis.json for
     from pmwizard.core.plan import Plan
 
     if not output:  # stdout gets the document exactly; its fingerprint is of these bytes
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        write_document(text)
     else:
         plan = Plan()
         plan.add(output, text, notes=(what,))
         for w in plan.apply():
-            print(f"wrote {w.path}" + (f" (previous version kept as {w.backup})" if w.backup else ""),
-                  file=sys.stderr)
+            info(f"wrote {w.path}" + (f" (previous version kept as {w.backup})" if w.backup else ""), err=True)
     print(f"SHA-256 {fingerprint(text.encode())}  ({FINGERPRINT_HINT})", file=sys.stderr)
 
 
@@ -59,7 +57,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     except InputError as exc:
         if not args.json:
             raise
-        print_json({"file": args.file, "valid": False, "errors": [str(exc)], "warnings": [], "sha256": ""})
+        print_json({"file": args.file, "valid": False, "errors": [str(exc)], "warnings": [], "sha256": ""},
+                   "genesis-validate")
         return 1
     if args.convert:
         if report.converted:
@@ -68,7 +67,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"pmwizard: {args.file}: nothing to convert (--convert is for files shaped like the Planetmint "
                   "docs' example)", file=sys.stderr)
     if args.json:
-        print_json(report.to_json())
+        print_json(report.to_json(), "genesis-validate")
         return 0 if report.valid else 1
     if report.valid:
         print(f"valid: {report.source}: chain_id {report.chain_id}, {len(report.validators)} validators, "
