@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Are the declared dependency lower bounds true? Installs every runtime dependency at exactly the lowest
+# version pyproject.toml allows (">=X" and "==X" become "==X") into a fresh venv, pmwizard on top without
+# resolving again, and runs the quick core/CLI/wizard tests there (well under two minutes).
+# Usage: bash scripts/lower-bounds.sh [PYTHON]   (default python3; the venv is $PMWIZARD_LOWER_VENV or a temp dir)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY="${1:-python3}"
+VENV="${PMWIZARD_LOWER_VENV:-$(mktemp -d)/lower}"
+pins="$("$PY" - <<'EOF'
+import re, tomllib
+deps = tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]
+for dep in deps:
+    m = re.fullmatch(r"\s*([A-Za-z0-9_.\[\]-]+)\s*(?:==|>=)\s*([^,;\s]+)\s*", dep)
+    if not m:
+        raise SystemExit(f"pyproject.toml: dependency {dep!r} has no lower bound (>=X or ==X)")
+    print(f"{m[1]}=={m[2]}")
+EOF
+)"
+echo "lower bounds: $(echo $pins)"
+"$PY" -m venv "$VENV"
+"$VENV/bin/python" -m pip install -q $pins pytest pytest-asyncio hypothesis
+"$VENV/bin/python" -m pip install -q --no-deps .
+"$VENV/bin/python" -m pip check  # the pins satisfy every declared requirement, pmwizard's and theirs
+exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/core tests/cli tests/tui/test_troubleshoot_and_home.py
