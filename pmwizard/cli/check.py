@@ -40,12 +40,13 @@ def add_dns_options(p: argparse.ArgumentParser) -> None:
 
 def report(findings: Sequence, as_json: bool) -> int:
     from pmwizard.checks.finding import exit_code, report_json
-    from pmwizard.checks.report import render_text, use_colour
+    from pmwizard.checks.report import can_show_marks, render_text, use_colour
 
     if as_json:
         print_json(report_json(findings), "findings")
     else:
-        sys.stdout.write(render_text(findings, colour=use_colour(sys.stdout)))
+        sys.stdout.write(render_text(findings, colour=use_colour(sys.stdout),
+                                     ascii_marks=not can_show_marks(sys.stdout)))
     return exit_code(findings)
 
 
@@ -166,10 +167,26 @@ def cmd_csr(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_list(args: argparse.Namespace) -> int:
+    """`check --list`: the catalogue of checks and codes a finding can carry (text or --json)."""
+    from pmwizard.checks.catalogue import catalogue_json, catalogue_text
+
+    if not args.list:
+        args.usage("choose a CHECK (dns, tls, p2p, cert-files, csr), or --list for the catalogue")  # exits 2
+    if args.json:
+        print_json(catalogue_json(), "check-catalogue")
+    else:
+        sys.stdout.write(catalogue_text())
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("check", help="check DNS, TLS or certificate files; make a key and CSR",
                               description="Live checks of one name (DNS, TLS) and of certificate files.")
-    sub = p.add_subparsers(dest="check_command", metavar="CHECK", required=True)
+    p.add_argument("--list", action="store_true", help="print every check and its codes (the catalogue)")
+    p.add_argument("--json", action="store_true", help="with --list: one JSON document")
+    p.set_defaults(func=cmd_list, usage=p.error)
+    sub = p.add_subparsers(dest="check_command", metavar="CHECK")
 
     d = sub.add_parser("dns", help="A/AAAA, CNAME, CAA and the zone's own servers for NAME",
                        description="Check NAME in DNS: syntax, A and AAAA (private addresses flagged), CNAME "

@@ -41,7 +41,7 @@ def _chain_id(path: str | None) -> str | None:
 def cmd_doctor(args: argparse.Namespace) -> int:
     from pmwizard.checks.doctor import DoctorTarget, member_targets, parse_rpc_options, run_doctor
     from pmwizard.checks.lookup import parse_nameserver
-    from pmwizard.checks.report import finding_line
+    from pmwizard.checks.report import can_show_marks, finding_line
 
     nameservers = [str(parse_nameserver(n)) for n in args.nameserver]
     rpc = parse_rpc_options(args.rpc)
@@ -67,7 +67,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
     def progress(f) -> None:
         if live:
-            print(f"{f.evidence.get('member', '')}: {finding_line(f).strip().splitlines()[0]}", file=sys.stderr)
+            print(f"{f.evidence.get('member', '')}: {finding_line(f, ascii_marks=not can_show_marks(sys.stderr)).strip().splitlines()[0]}", file=sys.stderr)
 
     findings = asyncio.run(run_doctor(targets, chain_id=chain_id, nameservers=nameservers, ca_file=args.ca_file,
                                       timeout=args.timeout, concurrency=args.concurrency,
