@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from pmwizard.cli.common import add_home, info, node_home, print_json, print_problems, write_document
+from pmwizard.cli.common import (
+    add_home,
+    info,
+    node_home,
+    print_json,
+    print_problems,
+    read_cards_arg,
+    write_document,
+)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -26,9 +33,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from pmwizard.core.cards import find_conflicts, read_cards
+    from pmwizard.core.cards import find_conflicts
 
-    checks = [c for f in args.files for c in read_cards(Path(f))]
+    checks = [c for f in args.files for c in read_cards_arg(f)]
     conflicts = find_conflicts([c.card for c in checks if c.card])
     if args.json:
         print_json({"cards": [c.to_json() for c in checks],
@@ -58,6 +65,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ex.add_argument("-o", "--output", metavar="FILE", help="write the card here (default: stdout)")
     ex.set_defaults(func=cmd_export)
     ve = sub.add_parser("verify", help="check cards: signatures, node_id vs node_pub_key, hostname, sizes")
-    ve.add_argument("files", nargs="+", metavar="FILE", help="card files, three-values text files, or folders")
+    ve.add_argument("files", nargs="+", metavar="FILE", help="card files, three-values text files, folders, or - for standard input")
     ve.add_argument("--json", action="store_true", help="one JSON document on stdout")
     ve.set_defaults(func=cmd_verify)

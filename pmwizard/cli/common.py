@@ -58,6 +58,43 @@ def add_check_yes(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--yes", action="store_true", help="write the files (each previous version is backed up)")
 
 
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+_stdin_read = False
+
+
+def read_stdin(limit: int, what: str) -> bytes:
+    """Standard input for a `-` argument, read with a bound (at most `limit` bytes, else InputError)."""
+    from pmwizard.errors import InputError
+
+    global _stdin_read
+    if _stdin_read:
+        raise InputError(STDIN_NAME, None, "`-` (standard input) can be given only once")
+    _stdin_read = True
+    data = sys.stdin.buffer.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(STDIN_NAME, None, f"more than {limit // 1024} KiB; {what} is at most {limit // 1024} KiB")
+    return data
+
+
+def read_cards_arg(arg: str) -> list:
+    """Card checks from a file, a folder, or `-` (standard input: one card, a list, or pasted values)."""
+    from pmwizard.core.cards import MAX_CARD_BYTES, read_card_bytes, read_cards
+
+    if arg == STDIN:
+        return read_card_bytes(read_stdin(MAX_CARD_BYTES + 1, "a card"), STDIN_NAME)
+    return read_cards(Path(arg))
+
+
+def read_genesis_arg(arg: str) -> Any:
+    """A GenesisReport for a file or `-` (standard input, at most 4 MiB); InputError when unreadable."""
+    from pmwizard.core.genesis import MAX_GENESIS_BYTES, read_genesis, validate_genesis
+
+    if arg == STDIN:
+        return validate_genesis(read_stdin(MAX_GENESIS_BYTES, "a genesis file"), STDIN_NAME)
+    return read_genesis(Path(arg))
+
+
 def home_arg(args: argparse.Namespace) -> str | None:
     return getattr(args, "home", None)
 

@@ -12,12 +12,13 @@ def load_valid_cards(paths: list[str]) -> list:
     """Every card from files/folders; any invalid card stops the command with its errors."""
     import sys
 
-    from pmwizard.core.cards import find_conflicts, read_cards
+    from pmwizard.cli.common import read_cards_arg
+    from pmwizard.core.cards import find_conflicts
     from pmwizard.errors import InputError
 
     cards = []
     for p in paths:
-        for check in read_cards(Path(p)):
+        for check in read_cards_arg(p):
             if not check.valid or check.card is None:
                 raise InputError(check.source, None, "; ".join(check.errors))
             for w in check.warnings:

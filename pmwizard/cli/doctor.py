@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from pathlib import Path
 
 from pmwizard.cli.check import add_dns_options, report
 from pmwizard.cli.common import add_home, node_home
@@ -14,12 +13,12 @@ from pmwizard.cli.common import add_home, node_home
 def _load_cards(paths: list[str]) -> list:
     if not paths:
         return []
-    from pmwizard.core.cards import read_cards
+    from pmwizard.cli.common import read_cards_arg
     from pmwizard.errors import InputError
 
     cards = []
     for p in paths:
-        for check in read_cards(Path(p)):
+        for check in read_cards_arg(p):
             if not check.valid or check.card is None:
                 raise InputError(check.source, None, "; ".join(check.errors) or "not a valid member card")
             cards.append(check.card)
@@ -29,10 +28,10 @@ def _load_cards(paths: list[str]) -> list:
 def _chain_id(path: str | None) -> str | None:
     if not path:
         return None
-    from pmwizard.core.genesis import read_genesis
+    from pmwizard.cli.common import read_genesis_arg
     from pmwizard.errors import InputError
 
-    rep = read_genesis(Path(path))
+    rep = read_genesis_arg(path)
     if not rep.valid:
         raise InputError(rep.source, None, "; ".join(rep.errors))
     return rep.chain_id

@@ -49,11 +49,11 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from pmwizard.core.genesis import read_genesis
+    from pmwizard.cli.common import read_genesis_arg
     from pmwizard.errors import InputError
 
     try:
-        report = read_genesis(Path(args.file))
+        report = read_genesis_arg(args.file)
     except InputError as exc:
         if not args.json:
             raise
@@ -87,7 +87,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("genesis", help="the network's genesis.json: make, extend, validate")
     sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     new = sub.add_parser("new", help="a new genesis.json from member cards (prints its SHA-256)")
-    new.add_argument("cards", nargs="+", metavar="CARD", help="member card files or folders")
+    new.add_argument("cards", nargs="+", metavar="CARD", help="member card files or folders (- for standard input)")
     new.add_argument("--chain-id", help="default: planetmint- and 6 random characters")
     new.add_argument("--genesis-time", metavar="T", help="RFC 3339 UTC ending in Z (default: now, with nanoseconds)")
     new.add_argument("--power", type=int, default=10, help="each validator's voting power (default 10)")
@@ -102,7 +102,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                                            "kept); default: print the document")
     add.set_defaults(func=cmd_add)
     val = sub.add_parser("validate", help="Tendermint 0.34's verdict, incl. what panics at node start; SHA-256")
-    val.add_argument("file", metavar="FILE")
+    val.add_argument("file", metavar="FILE", help="the genesis.json, or - for standard input")
     val.add_argument("--json", action="store_true", help="one JSON document on stdout")
     val.add_argument("--convert", metavar="NEW_FILE", help="for a file shaped like the Planetmint docs' example: "
                                                           "write the converted 0.34 document here")
