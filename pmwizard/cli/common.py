@@ -20,7 +20,8 @@ SCHEMA_VERSION = 1
 
 def configure_output(args: argparse.Namespace) -> None:
     """Remember what --quiet/--verbose and the command asked for (read by info/detail/print_json)."""
-    global VERBOSITY, JSON_KIND
+    global VERBOSITY, JSON_KIND, _stdin_read
+    _stdin_read = False
     VERBOSITY = -1 if getattr(args, "quiet", False) else 1 if getattr(args, "verbose", False) else 0
     JSON_KIND = getattr(args, "json_kind", None)
 
