@@ -133,10 +133,10 @@ def cmd_p2p(args: argparse.Namespace) -> int:
     targets = p2p_targets(args)
     chain_id = args.chain_id
     if args.genesis:
-        from pmwizard.core.genesis import read_genesis
+        from pmwizard.cli.common import read_genesis_arg
         from pmwizard.errors import InputError
 
-        report_ = read_genesis(Path(args.genesis))
+        report_ = read_genesis_arg(args.genesis)
         if not report_.valid:
             raise InputError(args.genesis, None, "; ".join(report_.errors))
         chain_id = report_.chain_id

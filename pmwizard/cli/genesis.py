@@ -10,7 +10,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from pmwizard.cli.common import info, print_json, print_problems, write_document
+from pmwizard.cli.common import (
+    STDIN,
+    STDIN_NAME,
+    info,
+    print_json,
+    print_problems,
+    read_stdin,
+    write_document,
+)
 
 FINGERPRINT_HINT = "read it out to every member; they compare it with `pmwizard genesis validate` before configuring"
 
@@ -42,9 +50,15 @@ def cmd_add(args: argparse.Namespace) -> int:
     from pmwizard.cli.configure import load_valid_cards
     from pmwizard.core.genesis import add_to_genesis, read_limited
 
-    data = read_limited(Path(args.genesis))
+    if args.genesis == STDIN:
+        from pmwizard.core.genesis import MAX_GENESIS_BYTES
+
+        data = read_stdin(MAX_GENESIS_BYTES, "a genesis file")
+    else:
+        data = read_limited(Path(args.genesis))
     cards = load_valid_cards(args.cards)
-    _write_or_print(add_to_genesis(data, cards, args.genesis, args.power), args.output)
+    source = STDIN_NAME if args.genesis == STDIN else args.genesis
+    _write_or_print(add_to_genesis(data, cards, source, args.power), args.output)
     return 0
 
 
@@ -95,7 +109,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                                            "default: print the document")
     new.set_defaults(func=cmd_new)
     add = sub.add_parser("add", help="add members' validators to an existing genesis.json")
-    add.add_argument("genesis", metavar="GENESIS")
+    add.add_argument("genesis", metavar="GENESIS", help="the genesis.json to extend, or - for standard input")
     add.add_argument("cards", nargs="+", metavar="CARD")
     add.add_argument("--power", type=int, default=10, help="the new validators' voting power (default 10)")
     add.add_argument("-o", "--output", metavar="FILE", help="write here (may be GENESIS itself; previous version "
