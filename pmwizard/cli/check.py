@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pmwizard.cli.common import add_check_yes, print_json
+from pmwizard.cli.common import add_check_yes, info, print_json
 
 
 def _timeout(text: str) -> float:
@@ -160,9 +160,9 @@ def cmd_csr(args: argparse.Namespace) -> int:
         sys.stdout.write(plan_preview(plan, [key_file]))
         return 0
     for w in plan.apply():
-        print(f"wrote {w.path}" + (" (private key, mode 0600; keep it on this server)" if w.path == key_file
-                                   else ""))
-    print(f"next: give {csr_file} to your CA; install the certificate it returns with "
+        info(f"wrote {w.path}" + (" (private key, mode 0600; keep it on this server)" if w.path == key_file
+                                  else ""))
+    info(f"next: give {csr_file} to your CA; install the certificate it returns with "
           f"`ssl_certificate /path/fullchain.pem;` and `ssl_certificate_key {key_file};`")
     return 0
 

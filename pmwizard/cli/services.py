@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pmwizard.cli.common import add_check_yes, add_home, home_arg, run_plan
+from pmwizard.cli.common import add_check_yes, add_home, home_arg, info, run_plan
 
 HELP = {
     "monit": "monitrc + helper script supervising planetmint and tendermint (default ~/.planetmint-monit/). "
@@ -81,5 +81,5 @@ def run(args: argparse.Namespace) -> int:
         from pmwizard.render.monit import DEFAULT_DIR, START_HINT
 
         folder = Path(out).expanduser().absolute() if out else DEFAULT_DIR
-        print(START_HINT.format(rc=folder / "monitrc"))
+        info(START_HINT.format(rc=folder / "monitrc"))
     return code
