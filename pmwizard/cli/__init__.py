@@ -86,10 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if reason:
             print(f"pmwizard: {reason}", file=sys.stderr)
             return 2
-        from pmwizard.tui.run import run_wizard
-
-        return run_wizard(home=args.home, demo=args.demo)
     try:
+        if args.command is None:
+            from pmwizard.tui.run import run_wizard
+
+            return run_wizard(home=args.home, demo=args.demo)  # e.g. both default homes: one line, exit 1
         code = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, inside the handler below, not at exit
         return code

@@ -92,3 +92,35 @@ def test_monit_without_either_program_names_both(tmp_path: Path, monkeypatch: py
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(InputError, match=r"neither `cometbft` nor `tendermint` is on PATH.*--tendermint-bin"):
         services_plan(tmp_path / "node", None, kinds=("monit",), folder=tmp_path / "monit")
+
+
+def test_the_wizard_with_both_homes_says_so_in_one_line(tmp_path: Path, pmw) -> None:
+    """In a real terminal (a pty), before any screen is drawn: no traceback, exit 1."""
+    import os
+    import subprocess
+    import sys
+
+    for name in (".cometbft", ".tendermint"):
+        assert pmw("identity", "init", "--home", str(tmp_path / name), home=tmp_path).returncode == 0
+    parent, child = os.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in ("CMTHOME", "TMHOME")}
+    proc = subprocess.Popen([sys.executable, "-m", "pmwizard"], stdin=child, stdout=child, stderr=child,
+                            env={**env, "HOME": str(tmp_path), "TERM": "xterm"})
+    os.close(child)
+    try:
+        assert proc.wait(timeout=60) == 1
+        out = b""
+        while True:
+            try:
+                chunk = os.read(parent, 4096)
+            except OSError:  # EIO: the child side is closed and drained
+                break
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        proc.kill()
+        os.close(parent)
+    text = out.decode().replace("\r\n", "\n").strip()
+    assert text == ("pmwizard: --home: both ~/.cometbft and ~/.tendermint exist; say which node home to use with "
+                    "--home DIR"), text
