@@ -136,3 +136,22 @@ def test_bash_completion_covers_the_whole_tree(tmp_path: Path) -> None:
     assert partial.stdout.split() == ["--help"]
     zsh = pmw("completion", "zsh").stdout.decode()
     assert zsh.startswith("#compdef pmwizard") and "bashcompinit" in zsh and "_pmwizard()" in zsh
+
+
+def test_zsh_completion_through_bashcompinit(tmp_path: Path) -> None:
+    """zsh calls the function the way its bashcompinit does (compgen -F, sh emulation)."""
+    zsh = require_binary("zsh")
+    script = tmp_path / "_pmwizard"
+    script.write_bytes(pmw("completion", "zsh").stdout)
+
+    def complete(*words: str) -> list[str]:
+        typed = " ".join(f'"{w}"' for w in ("pmwizard", *words))
+        code = (f'autoload -U compinit && compinit -u; source "{script}"; '
+                f'COMP_WORDS=({typed}); COMP_CWORD={len(words)}; compgen -F _pmwizard -- "{words[-1]}"')
+        r = subprocess.run([zsh, "-f", "-c", code], capture_output=True, text=True, timeout=30, check=False)
+        assert r.returncode == 0, r.stderr
+        return r.stdout.split()
+
+    assert {"dns", "tls", "p2p", "--list"} <= set(complete("check", ""))
+    assert complete("check", "csr", "--key-type", "") == ["ec", "rsa"]
+    assert {"identity", "completion", "--home"} <= set(complete(""))
