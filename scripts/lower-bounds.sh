@@ -25,5 +25,5 @@ echo "lower bounds: $(echo $pins)"
 # what the libraries touch (parsing, keys, JSON, TOML, DNS names, the CLI, a wizard journey); the slow ones
 # that exercise the tendermint binary or only import rules add nothing about the libraries' versions
 exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/core --ignore=tests/core/test_genesis_tendermint.py \
-  --ignore=tests/core/test_layers.py tests/cli/test_identity_card_cli.py tests/cli/test_habits.py \
-  tests/cli/test_homes_and_paths.py tests/cli/test_no_tracebacks.py tests/tui/test_troubleshoot_and_home.py
+  --ignore=tests/core/test_layers.py tests/cli/test_habits.py tests/cli/test_homes_and_paths.py \
+  tests/tui/test_troubleshoot_and_home.py
