@@ -1,6 +1,7 @@
 """The `pmwizard` command. No subcommand opens the wizard; every subcommand works without a TTY.
 
-Exit codes are an API: 0 success (warnings allowed), 1 a check failed or the input is invalid, 2 usage.
+Exit codes are an API: 0 success (warnings allowed), 1 a check failed or the input is invalid, 2 usage
+(also: the wizard without a terminal); 141 the reader of stdout went away (`| head`), 130 interrupted.
 Each subcommand lives in its own module with a `register(subparsers)` function; heavy imports stay inside
 the command functions so `pmwizard --help` and the TUI start fast.
 """
