@@ -7,6 +7,10 @@ lacks them; a command that sets its own `epilog` keeps it.
 from __future__ import annotations
 
 EXAMPLES: dict[str, str] = {
+    "": "  pmwizard --demo                                  # the wizard in a sandbox\n"
+        "  pmwizard                                         # the wizard for this node\n"
+        "  pmwizard identity show --json\n"
+        "  pmwizard COMMAND --help                          # each command's options and examples\n",
     "identity": "  pmwizard identity init\n  pmwizard identity show --json\n",
     "identity show": "  pmwizard identity show\n  pmwizard identity show --home ~/.cometbft --json\n",
     "identity init": "  pmwizard identity init                 # creates only what is missing\n"

@@ -56,10 +56,9 @@ def finish(parser: argparse.ArgumentParser, examples: dict[str, str]) -> None:
     """Give every subcommand its schema name (`identity-show`), `-q/--quiet` and `-v/--verbose` (also after
     the subcommand, where operators type them), and its examples as the epilog of `--help`."""
     for cmd in walk(parser):
-        if not cmd.path:
-            continue
-        cmd.parser.set_defaults(json_kind="-".join(cmd.path))
-        add_verbosity(cmd.parser)
+        if cmd.path:
+            cmd.parser.set_defaults(json_kind="-".join(cmd.path))
+            add_verbosity(cmd.parser)
         text = examples.get(" ".join(cmd.path))
         if text and not cmd.parser.epilog:
             cmd.parser.epilog = EXAMPLES_HEADING + text
