@@ -57,3 +57,19 @@ def test_dns_asks_for_the_idna2008_name() -> None:
 def test_installed_dnspython_meets_the_declared_bound() -> None:
     """pyproject says dnspython>=2.9 because checks/lookup.py passes lifetime= to zone_for_name (2.9.0 added it)."""
     assert "lifetime" in inspect.signature(dns.asyncresolver.zone_for_name).parameters
+
+
+def test_tls_sends_and_matches_the_idna2008_name(tmp_path: Path) -> None:
+    """A real TLS server on loopback whose certificate names the A-label: SNI and tls.name use that form."""
+    from pmwizard.checks.tlscheck import check_tls
+    from pmwizard.demo.tls import DemoHttps, make_pki
+
+    ca, chain, key = make_pki(tmp_path, [ACE])
+    server = DemoHttps(chain, key).start()
+    try:
+        findings = asyncio.run(check_tls(NAME, port=server.port, ca_file=str(ca), addresses=["127.0.0.1"], timeout=5))
+    finally:
+        server.stop()
+    by_check = {f.check: f for f in findings}
+    assert by_check["tls.connect"].code == "ok" and by_check["tls.chain"].code == "ok", [f.to_json() for f in findings]
+    assert by_check["tls.name"].code == "ok", by_check["tls.name"].to_json()
