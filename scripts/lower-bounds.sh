@@ -6,7 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${1:-python3}"
-VENV="${PMWIZARD_LOWER_VENV:-$(mktemp -d)/lower}"
+if [ -n "${PMWIZARD_LOWER_VENV:-}" ]; then
+  VENV="$PMWIZARD_LOWER_VENV"
+else
+  tmp="$(mktemp -d)"
+  trap 'rm -rf "$tmp"' EXIT
+  VENV="$tmp/lower"
+fi
 pins="$("$PY" - <<'EOF'
 import re, tomllib
 deps = tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]
@@ -24,6 +30,6 @@ echo "lower bounds: $(echo $pins)"
 "$VENV/bin/python" -m pip check  # the pins satisfy every declared requirement, pmwizard's and theirs
 # what the libraries touch (parsing, keys, JSON, TOML, DNS names, the CLI, a wizard journey); the slow ones
 # that exercise the tendermint binary or only import rules add nothing about the libraries' versions
-exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/core --ignore=tests/core/test_genesis_tendermint.py \
+"$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/core --ignore=tests/core/test_genesis_tendermint.py \
   --ignore=tests/core/test_layers.py tests/cli/test_habits.py tests/cli/test_homes_and_paths.py \
   tests/tui/test_troubleshoot_and_home.py
