@@ -104,13 +104,17 @@ def csr_plan(hostname: str, names: Sequence[str] = (), out_dir: str | Path = "."
              organization: str | None = None) -> tuple[Plan, Path, Path]:
     """A Plan writing `<hostname>.key` (0600, 0700 folder, create-only) and `<hostname>.csr` for the names.
     Raises InputError for a bad name, WriteRefused when the key file exists (keys are never overwritten)."""
+    from pmwizard.core.hostname import to_ascii
     from pmwizard.core.hostname import validate_hostname as validate
 
-    all_names = list(dict.fromkeys(n.rstrip(".").lower() for n in [hostname, *names]))
-    for n in all_names:
+    typed = list(dict.fromkeys(n.rstrip(".").lower() for n in [hostname, *names]))
+    for n in typed:
         problems = validate(n.removeprefix("*."))
         if problems:
-            raise InputError("--hostname" if n == all_names[0] else "--name", n, "; ".join(problems))
+            raise InputError("--hostname" if n == typed[0] else "--name", n, "; ".join(problems))
+    # the certificate carries A-labels (IDNA 2008: straße.example is xn--strae-oqa.example)
+    all_names = list(dict.fromkeys(("*." if n.startswith("*.") else "") + to_ascii(n.removeprefix("*."))
+                                   for n in typed))
     out = Path(out_dir).expanduser().absolute()
     key_file, csr_file = out / f"{all_names[0]}.key", out / f"{all_names[0]}.csr"
     if key_file.exists():

@@ -89,6 +89,17 @@ def normalize(name: str) -> str:
     return name.strip().rstrip(".").lower()
 
 
+def wire_name(name: str) -> str:
+    """The name as DNS carries it (IDNA 2008 A-labels: straße.example is xn--strae-oqa.example); a name
+    that has no such form is asked as typed and the server's answer says what is wrong."""
+    from pmwizard.core.hostname import to_ascii
+
+    try:
+        return to_ascii(name) if not name.isascii() else name
+    except ValueError:
+        return name
+
+
 class Resolver:
     """dnspython's async resolver with pmwizard's rules: given nameservers (with ports), timeout AND
     lifetime set, and every query inside `asyncio.wait_for` so nothing outlives the deadline."""
@@ -120,9 +131,10 @@ class Resolver:
     async def lookup(self, name: str, rdtype: str) -> Lookup:
         if self.setup_error:
             return Lookup(name, rdtype, SERVFAIL, detail=self.setup_error)
+        wire = wire_name(name)
         try:
             answer = await asyncio.wait_for(
-                self._res.resolve(name, rdtype, search=False, raise_on_no_answer=False),
+                self._res.resolve(wire, rdtype, search=False, raise_on_no_answer=False),
                 self.timeout + 0.5,
             )
         except dns.resolver.NXDOMAIN:
@@ -136,7 +148,7 @@ class Resolver:
         rrset = answer.rrset
         # With raise_on_no_answer=False dnspython follows a CNAME the server put in the answer; we want
         # only records owned by the name we asked about (CNAME chains are walked by the caller).
-        if rrset is None or normalize(rrset.name.to_text()) != normalize(name):
+        if rrset is None or normalize(rrset.name.to_text()) != normalize(wire):
             return Lookup(name, rdtype, NODATA, detail=f"the name exists but has no {rdtype} record")
         return Lookup(name, rdtype, OK, tuple(_text(r) for r in rrset), rrset.ttl)
 
@@ -144,7 +156,7 @@ class Resolver:
         """The zone that contains `name` (the closest enclosing SOA), or None when it cannot be found."""
         try:
             zone = await asyncio.wait_for(
-                dns.asyncresolver.zone_for_name(name, resolver=self._res, lifetime=self.timeout),
+                dns.asyncresolver.zone_for_name(wire_name(name), resolver=self._res, lifetime=self.timeout),
                 self.timeout + 0.5,
             )
         except (dns.exception.DNSException, TimeoutError, OSError):
@@ -153,7 +165,7 @@ class Resolver:
 
     async def ask_authority(self, server_ip: str, name: str, rdtype: str) -> tuple[str, dns.message.Message | None]:
         """Ask one server directly, without recursion. ('ok'|'timeout'|'error: ...', response)."""
-        query = dns.message.make_query(name, rdtype)
+        query = dns.message.make_query(wire_name(name), rdtype)
         query.flags &= ~dns.flags.RD
         try:
             response = await asyncio.wait_for(

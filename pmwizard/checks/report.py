@@ -10,6 +10,8 @@ from typing import TextIO
 from pmwizard.checks.finding import Finding, Status, summarize
 
 SYMBOL = {Status.PASS: "✓", Status.WARN: "!", Status.FAIL: "✗", Status.ERROR: "?"}
+# For a terminal or pipe that cannot encode the marks (LANG=C, PYTHONIOENCODING=ascii); the word follows anyway.
+ASCII_SYMBOL = {Status.PASS: "+", Status.WARN: "!", Status.FAIL: "x", Status.ERROR: "?"}
 WORD = {Status.PASS: "pass", Status.WARN: "warn", Status.FAIL: "FAIL", Status.ERROR: "error"}
 COLOUR = {Status.PASS: "\033[32m", Status.WARN: "\033[33m", Status.FAIL: "\033[31m", Status.ERROR: "\033[35m"}
 RESET, DIM, BOLD = "\033[0m", "\033[2m", "\033[1m"
@@ -20,13 +22,22 @@ def use_colour(stream: TextIO) -> bool:
     return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
 
 
+def can_show_marks(stream: TextIO) -> bool:
+    """Whether `stream`'s encoding has the ✓ and ✗ marks (False under an ASCII or Latin-1 locale)."""
+    try:
+        "".join(SYMBOL.values()).encode(getattr(stream, "encoding", None) or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
 def group_of(f: Finding) -> str:
     return str(f.evidence.get("member") or f.target.split(":")[0].split(" ")[0])
 
 
-def finding_line(f: Finding, colour: bool = False) -> str:
+def finding_line(f: Finding, colour: bool = False, ascii_marks: bool = False) -> str:
     status = Status(f.status)
-    head = f"{SYMBOL[status]} {WORD[status]:<5}"
+    head = f"{(ASCII_SYMBOL if ascii_marks else SYMBOL)[status]} {WORD[status]:<5}"
     if colour:
         head = f"{COLOUR[status]}{head}{RESET}"
     line = f"  {head} {f.check:<14} {f.code:<17} {f.message}"
@@ -36,7 +47,7 @@ def finding_line(f: Finding, colour: bool = False) -> str:
     return line
 
 
-def render_text(findings: Iterable[Finding], colour: bool = False) -> str:
+def render_text(findings: Iterable[Finding], colour: bool = False, ascii_marks: bool = False) -> str:
     items = list(findings)
     groups: dict[str, list[Finding]] = {}
     for f in items:
@@ -44,7 +55,7 @@ def render_text(findings: Iterable[Finding], colour: bool = False) -> str:
     out = []
     for name, found in groups.items():
         out.append(f"{BOLD}{name}{RESET}" if colour else name)
-        out += [finding_line(f, colour) for f in found]
+        out += [finding_line(f, colour, ascii_marks) for f in found]
     counts = summarize(items)
     out.append(", ".join(f"{counts[s.value]} {s.value}" for s in Status))
     return "\n".join(out) + "\n"

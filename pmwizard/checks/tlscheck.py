@@ -15,7 +15,7 @@ from cryptography import x509
 from pmwizard.checks.certs import certificate_findings, trust_anchors
 from pmwizard.checks.dnscheck import resolve_addresses
 from pmwizard.checks.finding import Finding, Status
-from pmwizard.checks.lookup import Nameserver, Resolver
+from pmwizard.checks.lookup import Nameserver, Resolver, wire_name
 
 OLD_PROTOCOLS = ("SSLv3", "TLSv1", "TLSv1.1")
 
@@ -140,7 +140,11 @@ async def check_tls(host: str, *, port: int = 443, names: Sequence[str] = (), ca
                                 f"cannot check TLS: {res.rdtype} lookup of {res.name}: {res.detail}",
                                 fix=f"Run `pmwizard check dns {host}` and fix what it reports",
                                 evidence={"detail": res.detail})]
-    sni = None if is_ip(host) else host.rstrip(".")
+    # SNI and name matching use the A-labels the certificate carries (IDNA 2008: straße.example is
+    # xn--strae-oqa.example; Python's ssl would otherwise encode the SNI with IDNA 2003, strasse.example)
+    ace = host if is_ip(host) else wire_name(host)
+    names = [wire_name(n) for n in names]
+    sni = None if is_ip(host) else ace.rstrip(".")
     probes = await asyncio.gather(*(probe(a, port, sni, timeout) for a in addresses))
     out: list[Finding] = []
     for p in probes:
@@ -149,6 +153,6 @@ async def check_tls(host: str, *, port: int = 443, names: Sequence[str] = (), ca
         out.append(_connect_finding(host, p, target))
         if p.outcome != "ok" or not p.chain:
             continue
-        out += certificate_findings(target, host, p.chain, [host, *names], anchors)
+        out += certificate_findings(target, host, p.chain, [ace, *names], anchors)
         out.append(protocol_finding(target, p.protocol))
     return out

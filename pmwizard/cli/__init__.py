@@ -1,6 +1,7 @@
 """The `pmwizard` command. No subcommand opens the wizard; every subcommand works without a TTY.
 
-Exit codes are an API: 0 success (warnings allowed), 1 a check failed or the input is invalid, 2 usage.
+Exit codes are an API: 0 success (warnings allowed), 1 a check failed or the input is invalid, 2 usage
+(also: the wizard without a terminal); 141 the reader of stdout went away (`| head`), 130 interrupted.
 Each subcommand lives in its own module with a `register(subparsers)` function; heavy imports stay inside
 the command functions so `pmwizard --help` and the TUI start fast.
 """
@@ -15,7 +16,8 @@ from collections.abc import Sequence
 from pmwizard import __version__
 from pmwizard.errors import PmwizardError
 
-COMMANDS = ("identity", "card", "genesis", "configure", "services", "check", "doctor", "undo", "demo", "export", "cert")
+COMMANDS = ("identity", "card", "genesis", "configure", "services", "check", "doctor", "undo", "demo", "export",
+            "completion", "cert")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,18 +37,66 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
+    from pmwizard.cli.examples import EXAMPLES
+    from pmwizard.cli.tree import add_verbosity, finish
+
+    add_verbosity(parser)
+    finish(parser, EXAMPLES)
     return parser
 
 
+def _safe_streams() -> None:
+    """Under LANG=C / PYTHONIOENCODING=ascii a name like `straße` must not crash a print: characters the
+    stream cannot encode are written as escapes (documents that must stay exact go out as UTF-8 bytes)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
+def _quiet_broken_pipe() -> int:
+    """`pmwizard ... | head -1`: the reader left; say nothing, and keep Python's exit-time flush from
+    raising again on the closed pipe (the way the Python docs recommend)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return 141  # 128 + SIGPIPE, what a shell reports for a program the closed pipe stopped
+
+
+def needs_terminal() -> str | None:
+    """Why the wizard cannot start here (no terminal on stdin or stdout), or None."""
+    if sys.stdin is None or sys.stdout is None or not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return ("the wizard needs a terminal (stdin and stdout are not one here); without one use a "
+                "subcommand, see `pmwizard --help`")
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _safe_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        from pmwizard.tui.run import run_wizard
+    from pmwizard.cli.common import configure_output
 
-        return run_wizard(home=args.home, demo=args.demo)
+    configure_output(args)
+    if args.command is None:
+        reason = needs_terminal()
+        if reason:
+            print(f"pmwizard: {reason}", file=sys.stderr)
+            return 2
     try:
-        return int(args.func(args) or 0)
+        if args.command is None:
+            from pmwizard.tui.run import run_wizard
+
+            return run_wizard(home=args.home, demo=args.demo)  # e.g. both default homes: one line, exit 1
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler below, not at exit
+        return code
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
     except PmwizardError as exc:
         print(f"pmwizard: {exc}", file=sys.stderr)
         return 1

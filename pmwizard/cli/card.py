@@ -3,38 +3,43 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
-from pmwizard.cli.common import add_home, home_arg, print_json, print_problems
+from pmwizard.cli.common import (
+    add_home,
+    info,
+    node_home,
+    print_json,
+    print_problems,
+    read_cards_arg,
+    write_document,
+)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from pmwizard.core.cards import card_text, export_card
-    from pmwizard.core.paths import tendermint_home
     from pmwizard.core.plan import Plan
 
-    card = export_card(tendermint_home(home_arg(args)), args.hostname, args.name, args.p2p_port)
+    card = export_card(node_home(args), args.hostname, args.name, args.p2p_port)
     text = card_text(card)
     if not args.output:
-        sys.stdout.write(text)
+        write_document(text)
         return 0
     plan = Plan()
     plan.add(args.output, text, notes=("member card: public values only, signed by both keys",))
     for w in plan.apply():
-        print(f"wrote {w.path}" + (f" (previous version kept as {w.backup})" if w.backup else ""), file=sys.stderr)
-    print(f"send {args.output} to the coordinator; node_id {card.node_id}", file=sys.stderr)
+        info(f"wrote {w.path}" + (f" (previous version kept as {w.backup})" if w.backup else ""), err=True)
+    info(f"send {args.output} to the coordinator; node_id {card.node_id}", err=True)
     return 0
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from pmwizard.core.cards import find_conflicts, read_cards
+    from pmwizard.core.cards import find_conflicts
 
-    checks = [c for f in args.files for c in read_cards(Path(f))]
+    checks = [c for f in args.files for c in read_cards_arg(f)]
     conflicts = find_conflicts([c.card for c in checks if c.card])
     if args.json:
         print_json({"cards": [c.to_json() for c in checks],
-                    "conflicts": [{"kind": x.kind, "message": x.message} for x in conflicts]})
+                    "conflicts": [{"kind": x.kind, "message": x.message} for x in conflicts]}, "card-verify")
     else:
         for c in checks:
             if c.valid and c.card:
@@ -60,6 +65,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ex.add_argument("-o", "--output", metavar="FILE", help="write the card here (default: stdout)")
     ex.set_defaults(func=cmd_export)
     ve = sub.add_parser("verify", help="check cards: signatures, node_id vs node_pub_key, hostname, sizes")
-    ve.add_argument("files", nargs="+", metavar="FILE", help="card files, three-values text files, or folders")
+    ve.add_argument("files", nargs="+", metavar="FILE", help="card files, three-values text files, folders, or - for standard input")
     ve.add_argument("--json", action="store_true", help="one JSON document on stdout")
     ve.set_defaults(func=cmd_verify)

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pmwizard.cli.common import add_check_yes, print_json
+from pmwizard.cli.common import add_check_yes, info, print_json
 
 
 def _timeout(text: str) -> float:
@@ -40,12 +40,13 @@ def add_dns_options(p: argparse.ArgumentParser) -> None:
 
 def report(findings: Sequence, as_json: bool) -> int:
     from pmwizard.checks.finding import exit_code, report_json
-    from pmwizard.checks.report import render_text, use_colour
+    from pmwizard.checks.report import can_show_marks, render_text, use_colour
 
     if as_json:
-        print_json(report_json(findings))
+        print_json(report_json(findings), "findings")
     else:
-        sys.stdout.write(render_text(findings, colour=use_colour(sys.stdout)))
+        sys.stdout.write(render_text(findings, colour=use_colour(sys.stdout),
+                                     ascii_marks=not can_show_marks(sys.stdout)))
     return exit_code(findings)
 
 
@@ -132,10 +133,10 @@ def cmd_p2p(args: argparse.Namespace) -> int:
     targets = p2p_targets(args)
     chain_id = args.chain_id
     if args.genesis:
-        from pmwizard.core.genesis import read_genesis
+        from pmwizard.cli.common import read_genesis_arg
         from pmwizard.errors import InputError
 
-        report_ = read_genesis(Path(args.genesis))
+        report_ = read_genesis_arg(args.genesis)
         if not report_.valid:
             raise InputError(args.genesis, None, "; ".join(report_.errors))
         chain_id = report_.chain_id
@@ -159,17 +160,33 @@ def cmd_csr(args: argparse.Namespace) -> int:
         sys.stdout.write(plan_preview(plan, [key_file]))
         return 0
     for w in plan.apply():
-        print(f"wrote {w.path}" + (" (private key, mode 0600; keep it on this server)" if w.path == key_file
-                                   else ""))
-    print(f"next: give {csr_file} to your CA; install the certificate it returns with "
+        info(f"wrote {w.path}" + (" (private key, mode 0600; keep it on this server)" if w.path == key_file
+                                  else ""))
+    info(f"next: give {csr_file} to your CA; install the certificate it returns with "
           f"`ssl_certificate /path/fullchain.pem;` and `ssl_certificate_key {key_file};`")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """`check --list`: the catalogue of checks and codes a finding can carry (text or --json)."""
+    from pmwizard.checks.catalogue import catalogue_json, catalogue_text
+
+    if not args.list:
+        args.usage("choose a CHECK (dns, tls, p2p, cert-files, csr), or --list for the catalogue")  # exits 2
+    if args.json:
+        print_json(catalogue_json(), "check-catalogue")
+    else:
+        sys.stdout.write(catalogue_text())
     return 0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("check", help="check DNS, TLS or certificate files; make a key and CSR",
                               description="Live checks of one name (DNS, TLS) and of certificate files.")
-    sub = p.add_subparsers(dest="check_command", metavar="CHECK", required=True)
+    p.add_argument("--list", action="store_true", help="print every check and its codes (the catalogue)")
+    p.add_argument("--json", action="store_true", help="with --list: one JSON document")
+    p.set_defaults(func=cmd_list, usage=p.error)
+    sub = p.add_subparsers(dest="check_command", metavar="CHECK")
 
     d = sub.add_parser("dns", help="A/AAAA, CNAME, CAA and the zone's own servers for NAME",
                        description="Check NAME in DNS: syntax, A and AAAA (private addresses flagged), CNAME "

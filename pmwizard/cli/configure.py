@@ -5,19 +5,20 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pmwizard.cli.common import add_check_yes, add_home, home_arg, run_plan
+from pmwizard.cli.common import add_check_yes, add_home, node_home, run_plan
 
 
 def load_valid_cards(paths: list[str]) -> list:
     """Every card from files/folders; any invalid card stops the command with its errors."""
     import sys
 
-    from pmwizard.core.cards import find_conflicts, read_cards
+    from pmwizard.cli.common import read_cards_arg
+    from pmwizard.core.cards import find_conflicts
     from pmwizard.errors import InputError
 
     cards = []
     for p in paths:
-        for check in read_cards(Path(p)):
+        for check in read_cards_arg(p):
             if not check.valid or check.card is None:
                 raise InputError(check.source, None, "; ".join(check.errors))
             for w in check.warnings:
@@ -29,10 +30,9 @@ def load_valid_cards(paths: list[str]) -> list:
 
 
 def cmd_configure(args: argparse.Namespace) -> int:
-    from pmwizard.core.paths import tendermint_home
     from pmwizard.core.tmconfig import configure_plan
 
-    home = tendermint_home(home_arg(args))
+    home = node_home(args)
     cards = load_valid_cards(args.peers)
     plan = configure_plan(home, Path(args.genesis), moniker=args.moniker, peers=cards,
                           rpc_laddr=args.rpc_laddr, log_level=args.log_level)
@@ -70,7 +70,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     s.add_argument("--hostname", help="public name for nginx/planetmint (default: this node's card)")
     s.add_argument("--services-folder", metavar="DIR", help="Monit and Tarantool files (default ~/.planetmint-monit)")
     s.add_argument("--planetmint-bin", help="planetmint executable (default: found on PATH)")
-    s.add_argument("--tendermint-bin", help="tendermint executable (default: found on PATH)")
+    s.add_argument("--tendermint-bin", help="cometbft/tendermint executable (default: cometbft, else tendermint, on PATH)")
     s.add_argument("--init-lua", help="Planetmint's init.lua (default: from the installed package)")
     s.add_argument("--cert", help="TLS full chain for nginx (default: Let's Encrypt's path for the hostname)")
     s.add_argument("--key", help="TLS private key for nginx")

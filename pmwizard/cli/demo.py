@@ -6,6 +6,14 @@ import argparse
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    import sys
+
+    from pmwizard.cli import needs_terminal
+
+    reason = needs_terminal()
+    if reason:
+        print(f"pmwizard: {reason}", file=sys.stderr)
+        return 2
     from pmwizard.tui.run import run_wizard
 
     return run_wizard(demo=True)

@@ -5,21 +5,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from pathlib import Path
 
 from pmwizard.cli.check import add_dns_options, report
-from pmwizard.cli.common import add_home
+from pmwizard.cli.common import add_home, node_home
 
 
 def _load_cards(paths: list[str]) -> list:
     if not paths:
         return []
-    from pmwizard.core.cards import read_cards
+    from pmwizard.cli.common import read_cards_arg
     from pmwizard.errors import InputError
 
     cards = []
     for p in paths:
-        for check in read_cards(Path(p)):
+        for check in read_cards_arg(p):
             if not check.valid or check.card is None:
                 raise InputError(check.source, None, "; ".join(check.errors) or "not a valid member card")
             cards.append(check.card)
@@ -29,10 +28,10 @@ def _load_cards(paths: list[str]) -> list:
 def _chain_id(path: str | None) -> str | None:
     if not path:
         return None
-    from pmwizard.core.genesis import read_genesis
+    from pmwizard.cli.common import read_genesis_arg
     from pmwizard.errors import InputError
 
-    rep = read_genesis(Path(path))
+    rep = read_genesis_arg(path)
     if not rep.valid:
         raise InputError(rep.source, None, "; ".join(rep.errors))
     return rep.chain_id
@@ -41,7 +40,7 @@ def _chain_id(path: str | None) -> str | None:
 def cmd_doctor(args: argparse.Namespace) -> int:
     from pmwizard.checks.doctor import DoctorTarget, member_targets, parse_rpc_options, run_doctor
     from pmwizard.checks.lookup import parse_nameserver
-    from pmwizard.checks.report import finding_line
+    from pmwizard.checks.report import can_show_marks, finding_line
 
     nameservers = [str(parse_nameserver(n)) for n in args.nameserver]
     rpc = parse_rpc_options(args.rpc)
@@ -53,10 +52,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         targets = member_targets(cards, consortium_domain=domain, round_robin=round_robin, rpc=rpc)
     else:
         from pmwizard.checks.doctor import this_node
-        from pmwizard.cli.common import home_arg
-        from pmwizard.core.paths import tendermint_home
 
-        node_id, installed_chain, problems = this_node(tendermint_home(home_arg(args)))
+        node_id, installed_chain, problems = this_node(node_home(args))
         for problem in problems:
             print(f"warning: {problem}", file=sys.stderr)
         chain_id = chain_id or installed_chain
@@ -69,7 +66,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
     def progress(f) -> None:
         if live:
-            print(f"{f.evidence.get('member', '')}: {finding_line(f).strip().splitlines()[0]}", file=sys.stderr)
+            print(f"{f.evidence.get('member', '')}: {finding_line(f, ascii_marks=not can_show_marks(sys.stderr)).strip().splitlines()[0]}", file=sys.stderr)
 
     findings = asyncio.run(run_doctor(targets, chain_id=chain_id, nameservers=nameservers, ca_file=args.ca_file,
                                       timeout=args.timeout, concurrency=args.concurrency,

@@ -10,7 +10,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from pmwizard.cli.common import print_json, print_problems
+from pmwizard.cli.common import (
+    STDIN,
+    STDIN_NAME,
+    info,
+    print_json,
+    print_problems,
+    read_stdin,
+    write_document,
+)
 
 FINGERPRINT_HINT = "read it out to every member; they compare it with `pmwizard genesis validate` before configuring"
 
@@ -20,14 +28,12 @@ def _write_or_print(text: str, output: str | None, what: str = "genesis.json for
     from pmwizard.core.plan import Plan
 
     if not output:  # stdout gets the document exactly; its fingerprint is of these bytes
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        write_document(text)
     else:
         plan = Plan()
         plan.add(output, text, notes=(what,))
         for w in plan.apply():
-            print(f"wrote {w.path}" + (f" (previous version kept as {w.backup})" if w.backup else ""),
-                  file=sys.stderr)
+            info(f"wrote {w.path}" + (f" (previous version kept as {w.backup})" if w.backup else ""), err=True)
     print(f"SHA-256 {fingerprint(text.encode())}  ({FINGERPRINT_HINT})", file=sys.stderr)
 
 
@@ -44,22 +50,29 @@ def cmd_add(args: argparse.Namespace) -> int:
     from pmwizard.cli.configure import load_valid_cards
     from pmwizard.core.genesis import add_to_genesis, read_limited
 
-    data = read_limited(Path(args.genesis))
+    if args.genesis == STDIN:
+        from pmwizard.core.genesis import MAX_GENESIS_BYTES
+
+        data = read_stdin(MAX_GENESIS_BYTES, "a genesis file")
+    else:
+        data = read_limited(Path(args.genesis))
     cards = load_valid_cards(args.cards)
-    _write_or_print(add_to_genesis(data, cards, args.genesis, args.power), args.output)
+    source = STDIN_NAME if args.genesis == STDIN else args.genesis
+    _write_or_print(add_to_genesis(data, cards, source, args.power), args.output)
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from pmwizard.core.genesis import read_genesis
+    from pmwizard.cli.common import read_genesis_arg
     from pmwizard.errors import InputError
 
     try:
-        report = read_genesis(Path(args.file))
+        report = read_genesis_arg(args.file)
     except InputError as exc:
         if not args.json:
             raise
-        print_json({"file": args.file, "valid": False, "errors": [str(exc)], "warnings": [], "sha256": ""})
+        print_json({"file": args.file, "valid": False, "errors": [str(exc)], "warnings": [], "sha256": ""},
+                   "genesis-validate")
         return 1
     if args.convert:
         if report.converted:
@@ -68,7 +81,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"pmwizard: {args.file}: nothing to convert (--convert is for files shaped like the Planetmint "
                   "docs' example)", file=sys.stderr)
     if args.json:
-        print_json(report.to_json())
+        print_json(report.to_json(), "genesis-validate")
         return 0 if report.valid else 1
     if report.valid:
         print(f"valid: {report.source}: chain_id {report.chain_id}, {len(report.validators)} validators, "
@@ -88,7 +101,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("genesis", help="the network's genesis.json: make, extend, validate")
     sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     new = sub.add_parser("new", help="a new genesis.json from member cards (prints its SHA-256)")
-    new.add_argument("cards", nargs="+", metavar="CARD", help="member card files or folders")
+    new.add_argument("cards", nargs="+", metavar="CARD", help="member card files or folders (- for standard input)")
     new.add_argument("--chain-id", help="default: planetmint- and 6 random characters")
     new.add_argument("--genesis-time", metavar="T", help="RFC 3339 UTC ending in Z (default: now, with nanoseconds)")
     new.add_argument("--power", type=int, default=10, help="each validator's voting power (default 10)")
@@ -96,14 +109,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                                            "default: print the document")
     new.set_defaults(func=cmd_new)
     add = sub.add_parser("add", help="add members' validators to an existing genesis.json")
-    add.add_argument("genesis", metavar="GENESIS")
+    add.add_argument("genesis", metavar="GENESIS", help="the genesis.json to extend, or - for standard input")
     add.add_argument("cards", nargs="+", metavar="CARD")
     add.add_argument("--power", type=int, default=10, help="the new validators' voting power (default 10)")
     add.add_argument("-o", "--output", metavar="FILE", help="write here (may be GENESIS itself; previous version "
                                                            "kept); default: print the document")
     add.set_defaults(func=cmd_add)
     val = sub.add_parser("validate", help="Tendermint 0.34's verdict, incl. what panics at node start; SHA-256")
-    val.add_argument("file", metavar="FILE")
+    val.add_argument("file", metavar="FILE", help="the genesis.json, or - for standard input")
     val.add_argument("--json", action="store_true", help="one JSON document on stdout")
     val.add_argument("--convert", metavar="NEW_FILE", help="for a file shaped like the Planetmint docs' example: "
                                                           "write the converted 0.34 document here")

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import argparse
 
-from pmwizard.cli.common import add_home, home_arg, print_json
+from pmwizard.cli.common import add_home, home_arg, info, print_json
 
 
 def cmd_show(args: argparse.Namespace) -> int:
     from pmwizard.core.keys import load_identity
-    from pmwizard.core.paths import tendermint_home
+    from pmwizard.core.paths import choose_home
+    from pmwizard.core.shown import visible
 
-    ident = load_identity(tendermint_home(home_arg(args)))
+    home = choose_home(home_arg(args))
+    ident = load_identity(home.path)
     if args.json:
-        print_json(ident.to_json())
+        print_json({**ident.to_json(), "home_reason": home.reason}, "identity")
         return 0
-    print(f"home          {ident.home}")
+    print(f"home          {visible(str(ident.home))}  ({home.reason})")
     print(f"address       {ident.address}")
     print(f"pub_key       {ident.pub_key}")
     print(f"node_id       {ident.node_id}")
@@ -36,22 +38,25 @@ def cmd_init(args: argparse.Namespace) -> int:
         keep_legacy_as_backup,
         load_identity,
     )
-    from pmwizard.core.paths import tendermint_home
+    from pmwizard.core.paths import choose_home
+    from pmwizard.core.shown import visible
 
-    home = tendermint_home(home_arg(args))
+    chosen = choose_home(home_arg(args))
+    home = chosen.path
+    info(f"node home {visible(str(home))} ({chosen.reason})", err=True)
     converted = None
     if (home / LEGACY_VALIDATOR).exists() and not (home / VALIDATOR_KEY).exists():
         written = convert_legacy_plan(home).apply()
         for w in written:
-            print(f"converted: {w.path}")
+            info(f"converted: {w.path}")
         converted = keep_legacy_as_backup(home)
-        print(f"the pre-0.28 file is kept as {converted}")
+        info(f"the pre-0.28 file is kept as {converted}")
     plan = init_plan(home)
     written = plan.apply()
     for w in written:
-        print(f"created {w.path}")
+        info(f"created {w.path}")
     if not written and not converted:
-        print(f"nothing to create: the keys in {home} exist (they are never overwritten)")
+        info(f"nothing to create: the keys in {home} exist (they are never overwritten)")
     ident = load_identity(home)
     print(f"node_id {ident.node_id}  address {ident.address}")
     return 0

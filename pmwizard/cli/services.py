@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pmwizard.cli.common import add_check_yes, add_home, home_arg, run_plan
+from pmwizard.cli.common import add_check_yes, add_home, home_arg, info, run_plan
 
 HELP = {
     "monit": "monitrc + helper script supervising planetmint and tendermint (default ~/.planetmint-monit/). "
@@ -17,7 +17,7 @@ HELP = {
              "checks both programs every second (-d 1), restarting one that died.",
     "tarantool": "Tarantool instance running Planetmint's init.lua on 3303 (start: tarantool <file>)",
     "nginx": "NGINX site: HTTPS 443 -> API 9984, /api/v1/streams/ -> WebSocket 9985, HTTP -> HTTPS",
-    "planetmint": "merge database/server/wsserver/tendermint keys into ~/.planetmint (other keys kept)",
+    "planetmint": "merge database/server/wsserver/tendermint keys into $PLANETMINT_CONFIG_PATH, else ~/.planetmint (other keys kept)",
 }
 
 
@@ -35,9 +35,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_home(parser)
     parser.add_argument("--output", help="monit/tarantool: folder (default ~/.planetmint-monit); "
                         "nginx: site file (default /etc/nginx/sites-available/planetmint); "
-                        "planetmint: config file (default ~/.planetmint)")
+                        "planetmint: config file (default $PLANETMINT_CONFIG_PATH, else ~/.planetmint)")
     parser.add_argument("--planetmint-bin", help="planetmint executable (default: the one on PATH)")
-    parser.add_argument("--tendermint-bin", help="tendermint executable (default: the one on PATH)")
+    parser.add_argument("--tendermint-bin", help="cometbft/tendermint executable (default: cometbft, else tendermint, on PATH)")
     parser.add_argument("--init-lua", help="Planetmint's init.lua (default: found in the planetmint package)")
     parser.add_argument("--tarantool-port", type=int, default=3303, help="Tarantool port (default 3303)")
     parser.add_argument("--api-port", type=int, default=9984, help="Planetmint HTTP API port (default 9984)")
@@ -84,5 +84,5 @@ def run(args: argparse.Namespace) -> int:
         from pmwizard.render.monit import DEFAULT_DIR, START_HINT
 
         folder = Path(out).expanduser().absolute() if out else DEFAULT_DIR
-        print(START_HINT.format(rc=folder / "monitrc"))
+        info(START_HINT.format(rc=folder / "monitrc"))
     return code

@@ -297,6 +297,13 @@ def read_card_file(path: Path) -> list[CardCheck]:
         data = path.read_bytes()
     except OSError as exc:
         return [CardCheck(src, False, False, (f"{src}: cannot be read ({exc.strerror})",), (), None)]
+    return read_card_bytes(data, src)
+
+
+def read_card_bytes(data: bytes, src: str) -> list[CardCheck]:
+    """Cards from bytes already read (a file, or standard input for `-`): UTF-8, at most 64 KiB."""
+    if len(data) > MAX_CARD_BYTES:
+        return [CardCheck(src, False, False, (f"{src}: more than 64 KiB; a card is at most 64 KiB",), (), None)]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

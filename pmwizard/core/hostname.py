@@ -7,10 +7,11 @@ zone-file slip where a name without a trailing dot gets the zone appended again.
 
 from __future__ import annotations
 
-import encodings.idna
 import ipaddress
 import re
 import unicodedata
+
+import idna
 
 _LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
@@ -19,9 +20,11 @@ _CONTROL = re.compile(r"[\x00-\x20\x7f]")
 def _label_to_ascii(label: str) -> str:
     if label.isascii():
         return label.lower()
+    # IDNA 2008 with UTS #46 mapping, non-transitional: what registries, browsers and DNS use today.
+    # Python's own "idna" codec is IDNA 2003 and maps ß to ss: `straße` would become another domain.
     try:
-        return encodings.idna.ToASCII(label).decode("ascii").lower()
-    except UnicodeError as exc:
+        return idna.encode(label, uts46=True, transitional=False).decode("ascii").lower()
+    except (idna.IDNAError, UnicodeError) as exc:
         raise ValueError(f"the label {label!r} is not a valid international name ({exc})") from None
 
 

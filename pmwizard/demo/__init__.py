@@ -10,7 +10,9 @@ tried without touching the machine. No Textual here.
 from __future__ import annotations
 
 import shutil
+import signal
 import tempfile
+import threading
 from pathlib import Path
 from typing import Self
 
@@ -25,8 +27,14 @@ MEMBERS = [("Alice's Node Shop", f"alice.{ZONE}"), ("Bob Validators", f"bob.{ZON
            ("Carol Consortium", f"carol.{ZONE}")]
 
 
+# A closed terminal sends SIGHUP, `kill` and systemd send SIGTERM: the sandbox goes away on those as on Ctrl+Q.
+CLEANUP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
 class Sandbox:
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, *, handle_signals: bool = False) -> None:
+        self._handle_signals = handle_signals
+        self._previous: dict[int, object] = {}
         self._own_root = root is None
         self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="pmwizard-demo-"))
         self.cards_dir = self.root / "cards"
@@ -38,6 +46,9 @@ class Sandbox:
     def __enter__(self) -> Self:
         from pmwizard.tui.context import WizardContext
 
+        if self._handle_signals and threading.current_thread() is threading.main_thread():
+            for sig in CLEANUP_SIGNALS:
+                self._previous[sig] = signal.signal(sig, self._on_signal)
         self.cards_dir.mkdir(parents=True, exist_ok=True)
         nodes = []
         for i, (name, _) in enumerate(MEMBERS):
@@ -59,12 +70,23 @@ class Sandbox:
             demo_cards=sorted(self.cards_dir.glob("*.json")), demo_chain_id=DEMO_CHAIN)
         return self
 
+    def _on_signal(self, signum: int, frame: object) -> None:
+        """Remove the sandbox at once (the servers are threads of this process and go with it), then leave
+        the way the signal asks: SystemExit unwinds the wizard so the terminal is restored."""
+        self.__exit__()
+        raise SystemExit(128 + signum)
+
     def __exit__(self, *exc: object) -> None:
-        if self.peers:
-            self.peers.stop()
-        if self.https:
-            self.https.stop()
-        if self.dns:
-            self.dns.stop()
+        for sig, previous in self._previous.items():
+            signal.signal(sig, previous)  # type: ignore[arg-type]
+        self._previous = {}
+        # idempotent: a signal's cleanup runs first, then the `with` block's
+        peers, https, dns, self.peers, self.https, self.dns = self.peers, self.https, self.dns, None, None, None
+        if peers:
+            peers.stop()
+        if https:
+            https.stop()
+        if dns:
+            dns.stop()
         if self._own_root:
             shutil.rmtree(self.root, ignore_errors=True)

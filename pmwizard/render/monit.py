@@ -45,20 +45,25 @@ class MonitSetup:
         return self.folder / "monit_script"
 
 
-def find_program(name: str, given: str | None, option: str) -> str:
-    """The absolute path of `name`: the one given, else the one on PATH now; refuse when neither."""
+def find_program(name: str | tuple[str, ...], given: str | None, option: str) -> str:
+    """The absolute path of `name` (or of the first of several names found, e.g. `cometbft` before
+    `tendermint`: CometBFT 0.34 builds a `cometbft` binary): the one given, else the one on PATH now;
+    refuse when neither."""
+    names = (name,) if isinstance(name, str) else name
     if given:
         path = Path(given).expanduser()
         if not path.is_absolute():
             path = path.absolute()
         if not (path.is_file() and path.stat().st_mode & 0o111):
-            raise InputError(str(path), option, f"is not an executable file; give the path to {name}")
+            raise InputError(str(path), option, f"is not an executable file; give the path to {names[-1]}")
         return str(path)
-    found = shutil.which(name)
-    if not found:
-        raise InputError("<command line>", option, f"`{name}` is not on PATH; Monit needs its absolute path. "
-                         f"Give it with {option} /path/to/{name}")
-    return str(Path(found).absolute())
+    for candidate in names:
+        found = shutil.which(candidate)
+        if found:
+            return str(Path(found).absolute())
+    shown = " nor ".join(f"`{n}`" for n in names)
+    raise InputError("<command line>", option, f"{'neither ' if len(names) > 1 else ''}{shown} is on PATH; "
+                     f"Monit needs its absolute path. Give it with {option} /path/to/{names[-1]}")
 
 
 def monitrc_text(s: MonitSetup) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,16 @@ from typing import Any
 from pmwizard.errors import InputError
 from pmwizard.render.quoting import checked_hostname
 
-DEFAULT_PATH = Path.home() / ".planetmint"
+DEFAULT_PATH = Path.home() / ".planetmint"  # without $PLANETMINT_CONFIG_PATH; use default_path()
+
+
+def default_path() -> Path:
+    """Where Planetmint reads its config: `$PLANETMINT_CONFIG_PATH` if set (planetmint/config_utils.py),
+    else `~/.planetmint`. Looked up on each call so the environment of this run counts."""
+    value = os.environ.get("PLANETMINT_CONFIG_PATH")
+    return Path(value).expanduser().absolute() if value else Path.home() / ".planetmint"
+
+
 MAX_CONFIG_BYTES = 1024 * 1024
 
 

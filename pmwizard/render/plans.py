@@ -15,6 +15,8 @@ from pmwizard.errors import InputError
 from pmwizard.render import monit, nginx, planetmint_config, tarantool
 
 KINDS = ("monit", "tarantool", "nginx", "planetmint")
+# CometBFT 0.34.x (what Planetmint 2.5 runs on today) installs `cometbft`; older builds `tendermint`
+TENDERMINT_PROGRAMS = ("cometbft", "tendermint")
 
 
 def services_plan(
@@ -54,7 +56,7 @@ def services_plan(
         setup = monit.MonitSetup(
             folder=out,
             planetmint_bin=monit.find_program("planetmint", planetmint_bin, "--planetmint-bin"),
-            tendermint_bin=monit.find_program("tendermint", tendermint_bin, "--tendermint-bin"),
+            tendermint_bin=monit.find_program(TENDERMINT_PROGRAMS, tendermint_bin, "--tendermint-bin"),
             tendermint_home=tm_home,
             http_port=monit_http_port,
         )
@@ -90,7 +92,7 @@ def services_plan(
     if "planetmint" in kinds:
         assert hostname is not None
         path = (Path(planetmint_config_path).expanduser().absolute() if planetmint_config_path
-                else planetmint_config.DEFAULT_PATH)
+                else planetmint_config.default_path())
         settings = planetmint_config.PlanetmintSettings(hostname=hostname, tarantool_port=tarantool_port,
                                                         api_port=api_port, ws_port=ws_port,
                                                         tendermint_rpc_port=rpc_port)

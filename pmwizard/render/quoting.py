@@ -35,9 +35,11 @@ def checked_hostname(name: str, field: str = "hostname") -> str:
     problems = _validate_hostname(name)
     if problems:
         raise InputError("<command line>", field, f"{name!r}: " + "; ".join(problems))
+    from pmwizard.core.hostname import to_ascii
+
     try:
-        return name.encode("idna").decode("ascii").lower()
-    except UnicodeError as exc:
+        return to_ascii(name)  # IDNA 2008 / UTS #46, as DNS and the certificate carry it
+    except ValueError as exc:
         raise InputError("<command line>", field, f"{name!r} cannot be written in IDNA form: {exc}") from None
 
 

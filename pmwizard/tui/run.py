@@ -10,6 +10,6 @@ def run_wizard(home: str | None = None, demo: bool = False) -> int:
     if demo:
         from pmwizard.demo import Sandbox
 
-        with Sandbox() as sandbox:
+        with Sandbox(handle_signals=True) as sandbox:
             return make_app(sandbox.context).run() or 0
     return make_app(WizardContext.for_home(home)).run() or 0

@@ -29,7 +29,8 @@ def test_check_dns_json_and_exit_codes(knot) -> None:
                   "--json")
     assert ok.returncode == 0, ok.stderr
     doc = json.loads(ok.stdout)
-    assert set(doc) == {"findings", "summary"} and doc["summary"]["fail"] == 0
+    assert set(doc) == {"schema", "findings", "summary"} and doc["schema"] == "pmwizard/findings/1"
+    assert doc["summary"]["fail"] == 0
     assert set(doc["findings"][0]) == {"check", "target", "status", "code", "message", "fix", "evidence"}
     bad = pmwizard("check", "dns", "dangle.good.test", "--nameserver", knot.nameserver, "--json")
     assert bad.returncode == 1

@@ -65,3 +65,13 @@ def test_every_code_was_produced(request: pytest.FixtureRequest) -> None:
         pytest.skip("run the whole tests/checks folder to see the coverage of the catalogue")
     missing = [f"{c}/{code}" for c, codes in CATALOGUE.items() for code in codes if (c, code) not in PRODUCED]
     assert not missing, f"codes no test produced: {missing}"
+
+
+def test_the_shipped_catalogue_is_the_spec() -> None:
+    """`pmwizard check --list` prints pmwizard/checks/catalogue.py: its SPEC rows must be §6 row for row."""
+    from pmwizard.checks.catalogue import SPEC_ROWS
+
+    table_rows = [line for line in TABLE.read_text().splitlines()
+                  if line.startswith("| ") and not line.startswith("| check ")]
+    assert [c.markdown_row() for c in SPEC_ROWS] == table_rows
+    assert {c.check: set(c.codes) for c in SPEC_ROWS} == {k: set(v) for k, v in CATALOGUE.items()}

@@ -1,0 +1,56 @@
+"""Examples shown under each subcommand's `--help`, keyed by the words after `pmwizard`.
+
+Kept in one table (not in each module's register) so every command has them and a test can say which one
+lacks them; a command that sets its own `epilog` keeps it.
+"""
+
+from __future__ import annotations
+
+EXAMPLES: dict[str, str] = {
+    "": "  pmwizard --demo                                  # the wizard in a sandbox\n"
+        "  pmwizard                                         # the wizard for this node\n"
+        "  pmwizard identity show --json\n"
+        "  pmwizard COMMAND --help                          # each command's options and examples\n",
+    "identity": "  pmwizard identity init\n  pmwizard identity show --json\n",
+    "identity show": "  pmwizard identity show\n  pmwizard identity show --home ~/.cometbft --json\n",
+    "identity init": "  pmwizard identity init                 # creates only what is missing\n"
+                     "  pmwizard identity init --home /srv/node\n",
+    "card": "  pmwizard card export --hostname node.alice.example -o alice.card.json\n"
+            "  pmwizard card verify cards/\n",
+    "card export": "  pmwizard card export --hostname node.alice.example --name Alice -o alice.card.json\n"
+                   "  pmwizard card export --hostname 10.0.0.5 --p2p-port 26666 > card.json\n",
+    "card verify": "  pmwizard card verify cards/\n  pmwizard card verify alice.card.json bob.card.json --json\n"
+                   "  pmwizard card verify - < pasted-card.json      # - reads standard input\n",
+    "genesis": "  pmwizard genesis new cards/*.json -o genesis.json\n  pmwizard genesis validate genesis.json\n",
+    "genesis new": "  pmwizard genesis new cards/ -o genesis.json\n"
+                   "  pmwizard genesis new a.json b.json --chain-id planetmint-test --power 20\n",
+    "genesis add": "  pmwizard genesis add genesis.json carol.card.json -o genesis.json\n",
+    "genesis validate": "  pmwizard genesis validate genesis.json\n  pmwizard genesis validate genesis.json --json\n"
+                        "  pmwizard genesis validate - < genesis.json      # - reads standard input\n"
+                        "  pmwizard genesis validate docs-genesis.json --convert genesis.json\n",
+    "configure": "  pmwizard configure --genesis genesis.json --peers cards/ --moniker alice --check\n"
+                 "  pmwizard configure --genesis genesis.json --peers cards/ --moniker alice --yes\n"
+                 "  pmwizard configure --genesis genesis.json --services all --hostname node.alice.example --check\n",
+    "services": "  pmwizard services monit --check\n  pmwizard services nginx --hostname node.alice.example --yes\n"
+                "  pmwizard services planetmint --hostname node.alice.example --check\n",
+    "check": "  pmwizard check dns node.alice.example --expect-ip 203.0.113.7\n  pmwizard check tls node.alice.example\n"
+             "  pmwizard check --list\n",
+    "check dns": "  pmwizard check dns node.alice.example --expect-ip 203.0.113.7 --ca letsencrypt.org\n"
+                 "  pmwizard check dns node.alice.example --nameserver 127.0.0.1:5353 --json\n",
+    "check tls": "  pmwizard check tls node.alice.example\n"
+                 "  pmwizard check tls node.alice.example --name node1.consortium.example --ca-file root.pem\n",
+    "check p2p": "  pmwizard check p2p --config ~/.cometbft/config/config.toml --genesis genesis.json\n"
+                 "  pmwizard check p2p 0a1b...@node.bob.example:26656\n"
+                 "  pmwizard check p2p node.bob.example --node-id 0a1b...\n",
+    "check cert-files": "  pmwizard check cert-files fullchain.pem privkey.pem --name node.alice.example\n",
+    "check csr": "  pmwizard check csr --hostname node.alice.example -o /etc/ssl/pmwizard --check\n"
+                 "  pmwizard check csr --hostname node.alice.example --name node1.consortium.example -o . --yes\n",
+    "doctor": "  pmwizard doctor                                  # this node\n"
+              "  pmwizard doctor --genesis genesis.json cards/      # every member\n"
+              "  pmwizard doctor cards/ --consortium-domain consortium.example --json\n",
+    "undo": "  pmwizard undo --check\n  pmwizard undo --yes\n",
+    "demo": "  pmwizard demo\n",
+    "export": "  pmwizard export --help                           # the targets this installation offers\n",
+    "completion": "  pmwizard completion bash > ~/.local/share/bash-completion/completions/pmwizard\n"
+                  "  pmwizard completion zsh > \"${fpath[1]}/_pmwizard\"\n",
+}
