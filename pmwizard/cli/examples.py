@@ -53,4 +53,13 @@ EXAMPLES: dict[str, str] = {
     "export": "  pmwizard export --help                           # the targets this installation offers\n",
     "completion": "  pmwizard completion bash > ~/.local/share/bash-completion/completions/pmwizard\n"
                   "  pmwizard completion zsh > \"${fpath[1]}/_pmwizard\"\n",
+    "cert": "  pmwizard cert issue node.alice.example --name node1.consortium.example --check\n"
+            "  pmwizard cert renew --yes\n",
+    "cert issue": "  pmwizard cert issue node.alice.example --name node1.consortium.example --email ops@alice.example --check\n"
+                  "  pmwizard cert issue node.alice.example --http-01 standalone --yes     # no web server yet\n"
+                  "  pmwizard cert issue node.alice.example --staging --yes                # untrusted test certificate\n",
+    "cert renew": "  pmwizard cert renew --check                      # what is due within 30 days\n"
+                  "  pmwizard cert renew --yes                        # renew it and reload nginx\n",
+    "cert schedule": "  pmwizard cert schedule --check                   # the systemd timer pair\n"
+                     "  pmwizard cert schedule --cron --yes              # /etc/cron.d/pmwizard-renew instead\n",
 }
