@@ -17,7 +17,7 @@ pins="$("$PY" - <<'EOF'
 import re, tomllib
 deps = tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]
 for dep in deps:
-    m = re.fullmatch(r"\s*([A-Za-z0-9_.\[\]-]+)\s*(?:==|>=)\s*([^,;\s]+)\s*", dep)
+    m = re.fullmatch(r"\s*([A-Za-z0-9_.\[\]-]+)\s*(?:==|>=)\s*([^,;\s]+)\s*(?:,\s*<\s*[^,;\s]+\s*)?", dep)
     if not m:
         raise SystemExit(f"pyproject.toml: dependency {dep!r} has no lower bound (>=X or ==X)")
     print(f"{m[1]}=={m[2]}")
