@@ -1,0 +1,206 @@
+"""`pmwizard validators vote` and `validators status`: the voter's side of an election, and its tally.
+
+A vote is cast only after the election is on this node's chain, matches the bundle it came with (member,
+power, proposer, the expected set's SHA-256), and this node's key is one of the election's voters. What is
+reported afterwards is what the chain holds, not what Planetmint's CLI printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
+from pmwizard.cli.common import print_json
+
+
+def resolve(target: str) -> tuple[str, Any]:
+    """(election id, the bundle or None) from a bundle file or an id."""
+    from pmwizard.core.election import check_election_id, read_bundle
+    from pmwizard.core.genesis import read_limited
+
+    p = Path(target)
+    if p.exists():
+        bundle = read_bundle(read_limited(p), target)
+        return bundle.election_id, bundle
+    return check_election_id(target), None
+
+
+def _who(pub_key: str, names: dict[str, tuple[str, str]]) -> str:
+    import base64
+
+    from pmwizard.core.keys import validator_address
+    from pmwizard.core.shown import visible
+
+    name = names.get(pub_key, ("", ""))[0]
+    return visible(name) if name else validator_address(base64.b64decode(pub_key))
+
+
+def _names_with(bundle: Any, names: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    out = dict(names)
+    if bundle is not None:
+        for m in [*bundle.set_before, *bundle.set_after]:
+            if isinstance(m, dict) and isinstance(m.get("pub_key"), str) and m.get("name"):
+                out.setdefault(m["pub_key"], (str(m["name"]), str(m.get("node_id") or "")))
+        mem = bundle.member
+        if mem.get("name"):
+            out.setdefault(mem["pub_key"], (str(mem["name"]), str(mem.get("node_id") or "")))
+    return out
+
+
+def _describe(e: Any, names: dict[str, tuple[str, str]]) -> list[str]:
+    from pmwizard.checks.elections import change_lines
+    from pmwizard.core.election import VALIDATOR_ELECTION
+
+    head = [f"election {e.election_id}",
+            f"  proposed by {_who(e.proposer, names)}"]
+    if e.kind != VALIDATOR_ELECTION:
+        return [*head, ("  chain migration: block production halts once it concludes; the network restarts from a "
+                       "new genesis (see `planetmint election show`)")]
+    action = "remove" if e.power == 0 else "set"
+    head.append(f"  {action} {_who(e.pub_key, names)} (node {e.node_id}) " + ("" if e.power == 0 else f"to power {e.power}"))
+    head.append(f"  set before: total {e.total}; after: total {e.set_after().total}")
+    return head + [f"  {ln}" for ln in change_lines(e, names)]
+
+
+def run_vote(args: argparse.Namespace, el: Any, names: dict[str, tuple[str, str]], key_file: Path) -> int:
+    from pmwizard.checks import network as net
+    from pmwizard.checks.planetmint_cli import PlanetmintCli, approve
+    from pmwizard.core.election import bundle_mismatches
+    from pmwizard.errors import PmwizardError
+
+    eid, bundle = resolve(args.election)
+    names = _names_with(bundle, names)
+    e = asyncio.run(el.wait_for_election(args.api, eid, args.wait))
+    if e is None:
+        raise PmwizardError(f"election {eid}: this node ({args.api}) does not have it after {args.wait:g} s; it may "
+                            "still be on its way (try again), or it was never committed (ask the proposer)")
+    doc: dict[str, Any] = {"election_id": eid, "election": e.to_json(), "voted": False}
+    for line in ([] if args.json else _describe(e, names)):
+        print(line)
+    problems = bundle_mismatches(bundle, e) if bundle is not None else []
+    if problems:
+        return _refuse(args, doc, "the chain's election is not what the bundle says: " + "; ".join(problems))
+    voter = el.key_file_pub(key_file)
+    current = asyncio.run(net.planetmint_validators(args.api, args.timeout))
+    state = asyncio.run(net.election_state(args.api, e, current, args.timeout))
+    doc.update(status=state.status, explanation=state.why, approved_power=state.tally.approved)
+    if voter not in e.voters:
+        return _refuse(args, doc, f"this node's key ({_who(voter, names)}, {key_file}) is not one of this election's "
+                                  "voters: only the validators of the set it was called with can approve it")
+    if state.status != "ongoing":
+        return _refuse(args, doc, f"the election is {state.status}: {state.why}", code=0 if state.status == "concluded" else 1)
+    if voter in state.tally.votes:
+        doc["voted"] = True
+        return _done(args, doc, f"this node already voted ({state.why})")
+    if args.check:
+        return _done(args, doc, f"would approve with power {e.voters[voter]} ({state.why})")
+    cli = PlanetmintCli.find(args.planetmint_bin, args.planetmint_config, args.planetmint_timeout)
+    claimed, words = approve(cli, eid, key_file)
+
+    async def counted() -> Any:
+        s = await net.election_state(args.api, e, current, args.timeout)
+        return s if voter in s.tally.votes else None
+
+    after = asyncio.run(el.wait_for(counted, args.wait))
+    doc.update(planetmint_said=words, planetmint_claimed_success=claimed)
+    if after is None:
+        return _refuse(args, doc, f"the vote is not in the chain after {args.wait:g} s (Planetmint said: {words})")
+    doc.update(voted=True, status=after.status, explanation=after.why, approved_power=after.tally.approved)
+    note = "" if claimed else f" (Planetmint printed \"{words}\", but the vote is in the chain)"
+    return _done(args, doc, f"vote committed: {after.why}; the election is {after.status}{note}")
+
+
+def _refuse(args: argparse.Namespace, doc: dict[str, Any], why: str, code: int = 1) -> int:
+    doc["refused"] = why
+    if args.json:
+        print_json(doc)
+    else:
+        print(f"{'refused' if code else 'nothing to do'}: {why}")
+    return code
+
+
+def _done(args: argparse.Namespace, doc: dict[str, Any], what: str) -> int:
+    doc["result"] = what
+    if args.json:
+        print_json(doc)
+    else:
+        print(what)
+    return 0
+
+
+def _applied(args: argparse.Namespace, e: Any) -> dict[str, Any]:
+    """After a validator election concluded: do both lists say so, everywhere asked, and does it sign?"""
+    from pmwizard.checks import elections as el
+    from pmwizard.checks import network as net
+    from pmwizard.core.valset import Member
+
+    pairs = [(args.rpc, args.api)] + [tuple(m.split(",", 1)) for m in args.member if "," in m]
+    tm = asyncio.run(net.tendermint_validators(args.rpc, args.timeout))
+    pm = asyncio.run(net.planetmint_validators(args.api, args.timeout))
+    want = e.set_after()
+    out: dict[str, Any] = {
+        "tendermint_applied": tm.same_powers(want),
+        "planetmint_applied": pm.same_powers(want),
+        "members": asyncio.run(el.agreement(pairs, args.timeout)),  # type: ignore[arg-type]
+        "member_signs_blocks": None,
+    }
+    if e.power > 0:
+        height = asyncio.run(net.status(args.rpc, args.timeout)).height
+        address = Member(e.pub_key, e.power).address
+        signed = False
+        for h in range(max(1, height - 5), height):
+            if address in asyncio.run(net.signers(args.rpc, h, args.timeout)):
+                signed = True
+                break
+        out["member_signs_blocks"] = signed
+    return out
+
+
+def run_status(args: argparse.Namespace, names: dict[str, tuple[str, str]]) -> int:
+    from pmwizard.checks import network as net
+    from pmwizard.core.election import VALIDATOR_ELECTION
+    from pmwizard.errors import PmwizardError
+
+    eid, bundle = resolve(args.election)
+    names = _names_with(bundle, names)
+    e = asyncio.run(net.election(args.api, eid, args.timeout))
+    if e is None:
+        raise PmwizardError(f"election {eid}: not on this node's chain ({args.api}); check the id, or wait for the node "
+                            "to catch up")
+    if not args.json:
+        for line in _describe(e, names):
+            print(line)
+    deadline = time.monotonic() + args.wait
+    seen = -1
+    while True:
+        current = asyncio.run(net.planetmint_validators(args.api, args.timeout))
+        state = asyncio.run(net.election_state(args.api, e, current, args.timeout))
+        if not args.json and state.tally.approved != seen:
+            seen = state.tally.approved
+            print(f"{state.status}: {state.why}")
+        if state.status != "ongoing" or time.monotonic() > deadline:
+            break
+        time.sleep(1.0)
+    voters = [{"pub_key": k, "name": names.get(k, ("", ""))[0], "power": p, "voted": k in state.tally.votes}
+              for k, p in sorted(e.voters.items(), key=lambda kv: -kv[1])]
+    doc = {**state.to_json(), "voters": voters}
+    if state.status == "concluded" and e.kind == VALIDATOR_ELECTION:
+        doc["applied"] = _applied(args, e)
+    if args.json:
+        print_json(doc)
+        return 0
+    for v in voters:
+        print(f"  {'voted  ' if v['voted'] else 'not yet'}  {_who(v['pub_key'], names):<24} power {v['power']}")
+    applied = doc.get("applied")
+    if applied:
+        print(f"Tendermint /validators has the new set: {'yes' if applied['tendermint_applied'] else 'not yet'}; "
+              f"Planetmint /api/v1/validators: {'yes' if applied['planetmint_applied'] else 'not yet'} (a change "
+              "takes effect two blocks after the concluding vote)")
+        for m in applied["members"]:
+            print(f"  {m['rpc']}: " + ("lists agree" if m["agree"] else f"lists differ {m.get('error', '')}"))
+        if applied["member_signs_blocks"] is not None:
+            print(f"the member signed one of the last blocks: {'yes' if applied['member_signs_blocks'] else 'no'}")
+    return 0
