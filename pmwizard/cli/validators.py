@@ -120,7 +120,7 @@ def _print_findings(findings: list) -> None:
 def _propose(args: argparse.Namespace, action: str) -> int:
     from pmwizard.checks import elections as el
     from pmwizard.checks.finding import exit_code, report_json
-    from pmwizard.checks.planetmint_cli import PlanetmintCli, propose_upsert
+    from pmwizard.checks.planetmint_cli import PlanetmintCli, PlanetmintFailed, propose_upsert
     from pmwizard.core.plan import Plan
     from pmwizard.core.shown import visible
     from pmwizard.core.valset import describe_change
@@ -154,7 +154,13 @@ def _propose(args: argparse.Namespace, action: str) -> int:
             print(f"would propose through Planetmint's CLI and write the election bundle to {args.output}")
         return 0
     cli = PlanetmintCli.find(args.planetmint_bin, args.planetmint_config, args.planetmint_timeout)
-    eid = propose_upsert(cli, change.pub_key, change.power, change.node_id, key_file)
+    try:
+        eid = propose_upsert(cli, change.pub_key, change.power, change.node_id, key_file)
+    except PlanetmintFailed as exc:
+        if not args.json:
+            raise
+        print_json({**doc, "error": str(exc)})
+        return 1
     proposer = el.key_file_pub(key_file)
     bundle = el.bundle_for(view, change, eid, proposer)
     plan = Plan()
