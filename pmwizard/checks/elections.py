@@ -96,7 +96,7 @@ def _f(check: str, target: str, status: Status, code: str, message: str, fix: st
 
 
 async def preflight(view: NetworkView, change: Change, key_file: Path, member_rpc: str | None = None,
-                    timeout: float = 5.0) -> list[Finding]:
+                    timeout: float = 5.0, nameservers: tuple[str, ...] = ()) -> list[Finding]:
     """Every check before calling the election; any FAIL/ERROR means: do not propose."""
     out: list[Finding] = []
     vs = view.planetmint_set
@@ -116,8 +116,8 @@ async def preflight(view: NetworkView, change: Change, key_file: Path, member_rp
                       fix=f"propose --power {vs.cap} or less (and raise it later with `validators set-power`)",
                       cap=vs.cap, total=vs.total))
     else:
-        out.append(_f("power", who, Status.PASS, "ok", f"power {change.power} is under the cap {vs.cap} "
-                      f"(1/3 of {vs.total} is refused)", cap=vs.cap, total=vs.total))
+        out.append(_f("power", who, Status.PASS, "ok", f"power {change.power} is allowed (the largest allowed now "
+                      f"is {vs.cap}: 1/3 of the total {vs.total} or more is refused)", cap=vs.cap, total=vs.total))
     if view.in_progress:
         ids = ", ".join(s.election.election_id for s in view.in_progress)
         out.append(_f("ongoing", view.chain_id, Status.FAIL, "election_in_progress",
@@ -141,13 +141,22 @@ async def preflight(view: NetworkView, change: Change, key_file: Path, member_rp
         else:
             out.append(_f("proposer", str(key_file), Status.PASS, "ok", "the key file is a current validator's"))
     if change.action == "add" and change.card is not None:
-        out.append(await _handshake(change.card, view.chain_id, timeout))
+        out.append(await _handshake(change.card, view.chain_id, timeout, nameservers))
         out.append(await _caught_up(member_rpc, change, view, timeout))
     return out
 
 
-async def _handshake(card: MemberCard, chain_id: str, timeout: float) -> Finding:
-    f = await check_p2p_handshake(card.hostname, card.p2p_port, expect_node_id=card.node_id,
+async def _handshake(card: MemberCard, chain_id: str, timeout: float, nameservers: tuple[str, ...]) -> Finding:
+    host = card.hostname
+    if nameservers:  # the same DNS as every other check (--nameserver), never the system resolver
+        from pmwizard.checks.dnscheck import resolve_addresses
+        from pmwizard.checks.lookup import Resolver
+        from pmwizard.core.hostname import is_ip
+
+        if not is_ip(host):
+            found, _ = await resolve_addresses(Resolver(nameservers, timeout), host)
+            host = found[0] if found else host
+    f = await check_p2p_handshake(host, card.p2p_port, expect_node_id=card.node_id,
                                   expect_chain_id=chain_id, timeout=timeout)
     return Finding("election.handshake", f.target, f.status, f.code, f.message, f.fix, f.evidence)
 

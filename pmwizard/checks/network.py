@@ -21,6 +21,7 @@ from pmwizard.checks.httpget import HttpTrouble, http_get
 from pmwizard.core.election import (
     CHAIN_MIGRATION_ELECTION,
     VALIDATOR_ELECTION,
+    VOTE,
     Election,
     Tally,
     election_from_tx,
@@ -134,9 +135,51 @@ async def election(api: str, election_id: str, timeout: float = 5.0) -> Election
     return election_from_tx(tx, f"{api}/api/v1/transactions/{election_id}")
 
 
-async def tally(api: str, e: Election, timeout: float = 5.0) -> Tally:
-    txs = await get_json(api, "/api/v1/transactions", timeout, asset_ids=e.election_id)
-    return tally_from_txs(e, txs, f"{api}/api/v1/transactions")
+async def election_height(api: str, election_id: str, timeout: float = 5.0) -> int | None:
+    """The height of the block holding the election (Planetmint's `/api/v1/blocks?transaction_id=`)."""
+    doc = await get_json(api, "/api/v1/blocks", timeout, allow_404=True, transaction_id=election_id)
+    for item in doc if isinstance(doc, list) else [doc]:
+        h = item.get("height") if isinstance(item, dict) else item
+        if isinstance(h, int) and not isinstance(h, bool) and h > 0:
+            return h
+    return None
+
+
+async def tally(rpc_url: str, api: str, e: Election, timeout: float = 5.0, scan: int = SCAN_BLOCKS) -> Tally:
+    """The votes committed for `e`, read from the chain's blocks since the election (Planetmint keeps votes in
+    its governance table, which `/api/v1/transactions?asset_ids=` does not search). A vote counts only when
+    its DeliverTx succeeded."""
+    top = (await status(rpc_url, timeout)).height
+    start = await election_height(api, e.election_id, timeout) or max(1, top - scan + 1)
+    votes = [tx for _, tx in await committed_txs(rpc_url, start, top, timeout)
+             if tx.get("operation") == VOTE and _asset_id(tx) == e.election_id]
+    return tally_from_txs(e, votes, f"{rpc_url}/block")
+
+
+def _asset_id(tx: dict[str, Any]) -> str:
+    assets = tx.get("assets") or tx.get("asset") or []
+    first = assets[0] if isinstance(assets, list) and assets else assets
+    return str(first.get("id", "")) if isinstance(first, dict) else ""
+
+
+async def committed_txs(base: str, low: int, high: int, timeout: float = 5.0) -> list[tuple[int, dict[str, Any]]]:
+    """(height, transaction) for every Planetmint transaction committed with success in blocks low..high,
+    oldest first. Blocks without transactions are skipped without being fetched."""
+    out: list[tuple[int, dict[str, Any]]] = []
+    bottom = max(1, low)
+    while bottom <= high:
+        top = min(high, bottom + 19)
+        r = await rpc(base, "blockchain", timeout, minHeight=bottom, maxHeight=top)
+        heights = sorted(int(m["header"]["height"]) for m in r.get("block_metas", []) if int(m.get("num_txs", 0)) > 0)
+        blocks = await asyncio.gather(*(rpc(base, "block", timeout, height=h) for h in heights))
+        results = await asyncio.gather(*(rpc(base, "block_results", timeout, height=h) for h in heights))
+        for h, block, res in zip(heights, blocks, results, strict=True):
+            codes = [int((x or {}).get("code", 0)) for x in ((res or {}).get("txs_results") or [])]
+            for i, tx in enumerate(_txs_in(block)):
+                if tx is not None and (i >= len(codes) or codes[i] == 0):
+                    out.append((h, tx))
+        bottom = top + 1
+    return out
 
 
 async def signers(base: str, height: int, timeout: float = 5.0) -> set[str]:
@@ -149,32 +192,22 @@ async def signers(base: str, height: int, timeout: float = 5.0) -> set[str]:
         raise NetworkTrouble(f"{visible(base)}/commit: not Tendermint's commit answer") from None
 
 
-def _election_ids_in(block: Any) -> list[str]:
-    ids = []
-    txs = (((block or {}).get("block") or {}).get("data") or {}).get("txs") or []
-    for raw in txs:
+def _txs_in(block: Any) -> list[dict[str, Any] | None]:
+    out: list[dict[str, Any] | None] = []
+    for raw in (((block or {}).get("block") or {}).get("data") or {}).get("txs") or []:
         try:
             tx = json.loads(base64.b64decode(raw))
         except (binascii.Error, ValueError, TypeError):
-            continue  # not a Planetmint transaction: not ours to judge
-        if isinstance(tx, dict) and tx.get("operation") in (VALIDATOR_ELECTION, CHAIN_MIGRATION_ELECTION):
-            ids.append(str(tx.get("id", "")))
-    return ids
+            tx = None  # not a Planetmint transaction: not ours to judge
+        out.append(tx if isinstance(tx, dict) else None)
+    return out
 
 
 async def recent_election_ids(base: str, height: int, scan: int = SCAN_BLOCKS, timeout: float = 5.0) -> list[str]:
-    """Election transaction ids in the last `scan` blocks, newest first (blocks without txs are skipped)."""
-    found: list[str] = []
-    top, low = height, max(1, height - scan + 1)
-    while top >= low:
-        bottom = max(low, top - 19)
-        r = await rpc(base, "blockchain", timeout, minHeight=bottom, maxHeight=top)
-        heights = [int(m["header"]["height"]) for m in r.get("block_metas", []) if int(m.get("num_txs", 0)) > 0]
-        blocks = await asyncio.gather(*(rpc(base, "block", timeout, height=h) for h in heights))
-        for b in blocks:
-            found.extend(_election_ids_in(b))
-        top = bottom - 1
-    return found
+    """Election transaction ids committed in the last `scan` blocks, newest first."""
+    txs = await committed_txs(base, max(1, height - scan + 1), height, timeout)
+    return [str(tx.get("id", "")) for _, tx in reversed(txs)
+            if tx.get("operation") in (VALIDATOR_ELECTION, CHAIN_MIGRATION_ELECTION)]
 
 
 @dataclass(frozen=True)
@@ -190,8 +223,9 @@ class ElectionState:
                 "votes": [{"pub_key": k, "power": v} for k, v in sorted(self.tally.votes.items())]}
 
 
-async def election_state(api: str, e: Election, current: ValidatorSet, timeout: float = 5.0) -> ElectionState:
-    t = await tally(api, e, timeout)
+async def election_state(rpc_url: str, api: str, e: Election, current: ValidatorSet,
+                         timeout: float = 5.0) -> ElectionState:
+    t = await tally(rpc_url, api, e, timeout)
     st, why = status_of(e, t, current)
     return ElectionState(e, t, st, why)
 
@@ -203,7 +237,7 @@ async def elections_in_progress(rpc_url: str, api: str, height: int, current: Va
         e = await election(api, eid, timeout)
         if e is None:
             continue
-        state = await election_state(api, e, current, timeout)
+        state = await election_state(rpc_url, api, e, current, timeout)
         if state.status == "ongoing":
             out.append(state)
     return out

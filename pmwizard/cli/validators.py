@@ -128,7 +128,8 @@ def _propose(args: argparse.Namespace, action: str) -> int:
     view = _view(args)
     change = _change(args, action, view)
     key_file = _key_file(args)
-    findings = asyncio.run(el.preflight(view, change, key_file, args.member_rpc, args.timeout))
+    findings = asyncio.run(el.preflight(view, change, key_file, args.member_rpc, args.timeout,
+                                        tuple(args.nameserver)))
     after = view.planetmint_set.after(change.pub_key, change.power, change.name, change.node_id)
     lines = list(describe_change(view.planetmint_set, after))
     failed = exit_code(findings) != 0
@@ -240,6 +241,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         if name != "remove":
             q.add_argument("--power", type=int, required=True, help="the proposed power (under 1/3 of the total)")
         q.add_argument("--member-rpc", metavar="URL", help="the new member's Tendermint RPC: checks it caught up")
+        q.add_argument("--nameserver", action="append", default=[], metavar="IP[:PORT]",
+                       help="resolve the member's host name through this DNS server (repeatable)")
         q.add_argument("-o", "--output", default="election-bundle.json", metavar="FILE",
                        help="where the election bundle goes (default election-bundle.json)")
         _common(q)

@@ -85,7 +85,7 @@ def run_vote(args: argparse.Namespace, el: Any, names: dict[str, tuple[str, str]
         return _refuse(args, doc, "the chain's election is not what the bundle says: " + "; ".join(problems))
     voter = el.key_file_pub(key_file)
     current = asyncio.run(net.planetmint_validators(args.api, args.timeout))
-    state = asyncio.run(net.election_state(args.api, e, current, args.timeout))
+    state = asyncio.run(net.election_state(args.rpc, args.api, e, current, args.timeout))
     doc.update(status=state.status, explanation=state.why, approved_power=state.tally.approved)
     if voter not in e.voters:
         return _refuse(args, doc, f"this node's key ({_who(voter, names)}, {key_file}) is not one of this election's "
@@ -101,7 +101,7 @@ def run_vote(args: argparse.Namespace, el: Any, names: dict[str, tuple[str, str]
     claimed, words = approve(cli, eid, key_file)
 
     async def counted() -> Any:
-        s = await net.election_state(args.api, e, current, args.timeout)
+        s = await net.election_state(args.rpc, args.api, e, current, args.timeout)
         return s if voter in s.tally.votes else None
 
     after = asyncio.run(el.wait_for(counted, args.wait))
@@ -177,7 +177,7 @@ def run_status(args: argparse.Namespace, names: dict[str, tuple[str, str]]) -> i
     seen = -1
     while True:
         current = asyncio.run(net.planetmint_validators(args.api, args.timeout))
-        state = asyncio.run(net.election_state(args.api, e, current, args.timeout))
+        state = asyncio.run(net.election_state(args.rpc, args.api, e, current, args.timeout))
         if not args.json and state.tally.approved != seen:
             seen = state.tally.approved
             print(f"{state.status}: {state.why}")

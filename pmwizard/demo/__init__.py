@@ -16,6 +16,7 @@ from typing import Self
 
 from pmwizard.core import cards, keys
 from pmwizard.demo.dns import DemoDns
+from pmwizard.demo.network import DemoNetwork
 from pmwizard.demo.p2p import DEMO_CHAIN, DemoNode, DemoPeers
 from pmwizard.demo.tls import DemoHttps, make_pki
 
@@ -23,6 +24,7 @@ ZONE = "demo.test"
 OWN = f"node.{ZONE}"
 MEMBERS = [("Alice's Node Shop", f"alice.{ZONE}"), ("Bob Validators", f"bob.{ZONE}"),
            ("Carol Consortium", f"carol.{ZONE}")]
+NEWCOMER = ("Dave's Data", f"dave.{ZONE}")
 
 
 class Sandbox:
@@ -44,12 +46,22 @@ class Sandbox:
             home = self.root / "members" / f"m{i}"
             keys.init_plan(home).apply()
             nodes.append(DemoNode(home, name))
+        newcomer = self.root / "members" / "dave"  # the member the validator-set journey adds
+        keys.init_plan(newcomer).apply()
+        nodes.append(DemoNode(newcomer, NEWCOMER[0]))
         self.peers = DemoPeers(nodes).start()
-        for node, (name, host) in zip(nodes, MEMBERS, strict=True):
+        card = cards.export_card(newcomer, NEWCOMER[1], name=NEWCOMER[0], p2p_port=nodes[-1].port,
+                                 created="2026-11-23T08:00:00Z")
+        self.newcomer_card = self.root / "new-member" / f"{NEWCOMER[1]}.json"
+        self.newcomer_card.parent.mkdir(parents=True, exist_ok=True)
+        self.newcomer_card.write_text(cards.card_text(card))
+        founders = [(keys.load_identity(n.home).pub_key, keys.load_identity(n.home).node_id) for n in nodes[:-1]]
+        self.network = DemoNetwork(DEMO_CHAIN, founders, self.root / "network").start()
+        for node, (name, host) in zip(nodes[:-1], MEMBERS, strict=True):
             card = cards.export_card(node.home, host, name=name, p2p_port=node.port, created="2026-11-23T08:00:00Z")
             (self.cards_dir / f"{host}.json").write_text(cards.card_text(card))
         ca, chain, key = make_pki(self.root / "tls", [OWN, f"node1.consortium.{ZONE}"])
-        self.dns = DemoDns(ZONE, {OWN: "127.0.0.1", **{h: "127.0.0.1" for _, h in MEMBERS}}).start()
+        self.dns = DemoDns(ZONE, {OWN: "127.0.0.1", **{h: "127.0.0.1" for _, h in [*MEMBERS, NEWCOMER]}}).start()
         self.https = DemoHttps(chain, key).start()
         self.context = WizardContext(
             home=self.root / "home", state_dir=self.root / "state", nameservers=[f"127.0.0.1:{self.dns.port}"],
@@ -57,9 +69,14 @@ class Sandbox:
             services_folder=self.root / "planetmint-monit", planetmint_config=self.root / "planetmint.json",
             nginx_site=self.root / "nginx-planetmint.conf", sample_hostname=OWN,
             demo_cards=sorted(self.cards_dir.glob("*.json")), demo_chain_id=DEMO_CHAIN)
+        self.context.demo_network = self.network
+        self.context.demo_newcomer_card = self.newcomer_card
+        self.context.demo_key_file = self.root / "members" / "m0" / "config" / "priv_validator_key.json"
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if getattr(self, "network", None):
+            self.network.stop()
         if self.peers:
             self.peers.stop()
         if self.https:

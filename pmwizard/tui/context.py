@@ -33,6 +33,9 @@ class WizardContext:
     sample_hostname: str = "node.example.org"
     demo_cards: list[Path] = field(default_factory=list)
     demo_chain_id: str = ""  # the chain the demo members' nodes announce
+    demo_network: Any = None  # the demo's made-up running network (validator-set journey)
+    demo_newcomer_card: Path | None = None
+    demo_key_file: Path | None = None
 
     @classmethod
     def for_home(cls, home: str | os.PathLike[str] | None = None) -> WizardContext:
