@@ -227,3 +227,40 @@ async def agreement(members: list[tuple[str, str]], timeout: float = 5.0) -> lis
         except net.NetworkTrouble as exc:
             out.append({"rpc": rpc, "api": api, "agree": False, "error": str(exc)})
     return out
+
+
+async def propose(view: NetworkView, change: Change, key_file: Path, cli: Any) -> Bundle:
+    """Call the election through Planetmint's CLI (bounded by its timeout); the bundle for the voters."""
+    from pmwizard.checks.planetmint_cli import propose_upsert
+
+    eid = await asyncio.to_thread(propose_upsert, cli, change.pub_key, change.power, change.node_id, key_file)
+    return bundle_for(view, change, eid, key_file_pub(key_file))
+
+
+def change_from(target: str, action: str, power: int, view: NetworkView) -> Change:
+    """The Change an operator asks for: a card file (add, or any action), else a current validator's node id,
+    address or pub_key. InputError naming the input when it cannot be used."""
+    from pmwizard.core.cards import read_cards
+    from pmwizard.errors import InputError
+
+    if action == "add" or Path(target).exists():
+        checks = read_cards(Path(target))
+        for bad in [c for c in checks if not c.valid or c.card is None]:
+            raise InputError(bad.source, None, "; ".join(bad.errors))
+        cards = [c.card for c in checks if c.card is not None]
+        if len(cards) != 1:
+            raise InputError(target, None, f"holds {len(cards)} cards; name one member")
+        c = cards[0]
+        if action == "add" and view.planetmint_set.find(c.pub_key):
+            raise InputError(target, "pub_key", "this member is already a validator; use `validators set-power`")
+        if action != "add" and not view.planetmint_set.find(c.pub_key):
+            raise InputError(target, "pub_key", "this member is not a current validator")
+        return Change(action, c.pub_key, 0 if action == "remove" else power, c.node_id, c.name, c)
+    m = view.planetmint_set.find(target.strip()) or view.planetmint_set.find(target.strip().upper())
+    if m is None:
+        raise InputError(target, None, "not a card file and no current validator has this node id, address or "
+                                       "pub_key (see `pmwizard validators show`)")
+    if not m.node_id:
+        raise InputError(target, None, "the validator's node id is unknown: pass its card (Planetmint's election "
+                                       "names the node id)")
+    return Change(action, m.pub_key, 0 if action == "remove" else power, m.node_id, m.name)

@@ -74,32 +74,6 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _change(args: argparse.Namespace, action: str, view: Any):
-    """The Change the arguments ask for, checked against the live set."""
-    from pmwizard.checks.elections import Change
-    from pmwizard.cli.configure import load_valid_cards
-    from pmwizard.errors import InputError
-
-    target = args.member
-    if action == "add" or Path(target).exists():
-        cards = load_valid_cards([target])
-        if len(cards) != 1:
-            raise InputError(target, None, f"holds {len(cards)} cards; name one member")
-        c = cards[0]
-        if action == "add" and view.planetmint_set.find(c.pub_key):
-            raise InputError(target, "pub_key", "this member is already a validator; use `validators set-power`")
-        power = 0 if action == "remove" else args.power
-        return Change(action, c.pub_key, power, c.node_id, c.name, c)
-    m = view.planetmint_set.find(target.strip()) or view.planetmint_set.find(target.strip().upper())
-    if m is None:
-        raise InputError(target, None, "not a card file and no current validator has this node id, address or "
-                                       "pub_key (see `pmwizard validators show`)")
-    if not m.node_id:
-        raise InputError(target, None, "the validator's node id is unknown: pass its card (Planetmint's election "
-                                       "names the node id)")
-    return Change(action, m.pub_key, 0 if action == "remove" else args.power, m.node_id, m.name)
-
-
 def _key_file(args: argparse.Namespace) -> Path:
     if args.key_file:
         return Path(args.key_file)
@@ -120,13 +94,13 @@ def _print_findings(findings: list) -> None:
 def _propose(args: argparse.Namespace, action: str) -> int:
     from pmwizard.checks import elections as el
     from pmwizard.checks.finding import exit_code, report_json
-    from pmwizard.checks.planetmint_cli import PlanetmintCli, PlanetmintFailed, propose_upsert
+    from pmwizard.checks.planetmint_cli import PlanetmintCli, PlanetmintFailed
     from pmwizard.core.plan import Plan
     from pmwizard.core.shown import visible
     from pmwizard.core.valset import describe_change
 
     view = _view(args)
-    change = _change(args, action, view)
+    change = el.change_from(args.member, action, getattr(args, "power", 0), view)
     key_file = _key_file(args)
     findings = asyncio.run(el.preflight(view, change, key_file, args.member_rpc, args.timeout,
                                         tuple(args.nameserver)))
@@ -156,14 +130,13 @@ def _propose(args: argparse.Namespace, action: str) -> int:
         return 0
     cli = PlanetmintCli.find(args.planetmint_bin, args.planetmint_config, args.planetmint_timeout)
     try:
-        eid = propose_upsert(cli, change.pub_key, change.power, change.node_id, key_file)
+        bundle = asyncio.run(el.propose(view, change, key_file, cli))
     except PlanetmintFailed as exc:
         if not args.json:
             raise
         print_json({**doc, "error": str(exc)})
         return 1
-    proposer = el.key_file_pub(key_file)
-    bundle = el.bundle_for(view, change, eid, proposer)
+    eid = bundle.election_id
     plan = Plan()
     plan.add(args.output, bundle.text(), notes=(f"election bundle for {eid}",))
     written = plan.apply()
@@ -192,10 +165,9 @@ def cmd_set_power(args: argparse.Namespace) -> int:
 
 
 def cmd_vote(args: argparse.Namespace) -> int:
-    from pmwizard.checks import elections as el
     from pmwizard.cli.validators_vote import run_vote
 
-    return run_vote(args, el, _names(args), _key_file(args))
+    return run_vote(args, _names(args), _key_file(args))
 
 
 def cmd_status(args: argparse.Namespace) -> int:

@@ -65,70 +65,22 @@ def _describe(e: Any, names: dict[str, tuple[str, str]]) -> list[str]:
     return head + [f"  {ln}" for ln in change_lines(e, names)]
 
 
-def run_vote(args: argparse.Namespace, el: Any, names: dict[str, tuple[str, str]], key_file: Path) -> int:
-    from pmwizard.checks import network as net
-    from pmwizard.checks.planetmint_cli import PlanetmintCli, approve
-    from pmwizard.core.election import bundle_mismatches
-    from pmwizard.errors import PmwizardError
+def run_vote(args: argparse.Namespace, names: dict[str, tuple[str, str]], key_file: Path) -> int:
+    from pmwizard.checks.planetmint_cli import PlanetmintCli
+    from pmwizard.checks.voting import cast_vote
 
     eid, bundle = resolve(args.election)
     names = _names_with(bundle, names)
-    e = asyncio.run(el.wait_for_election(args.api, eid, args.wait))
-    if e is None:
-        raise PmwizardError(f"election {eid}: this node ({args.api}) does not have it after {args.wait:g} s; it may "
-                            "still be on its way (try again), or it was never committed (ask the proposer)")
-    doc: dict[str, Any] = {"election_id": eid, "election": e.to_json(), "voted": False}
-    for line in ([] if args.json else _describe(e, names)):
-        print(line)
-    problems = bundle_mismatches(bundle, e) if bundle is not None else []
-    if problems:
-        return _refuse(args, doc, "the chain's election is not what the bundle says: " + "; ".join(problems))
-    voter = el.key_file_pub(key_file)
-    current = asyncio.run(net.planetmint_validators(args.api, args.timeout))
-    state = asyncio.run(net.election_state(args.rpc, args.api, e, current, args.timeout))
-    doc.update(status=state.status, explanation=state.why, approved_power=state.tally.approved)
-    if voter not in e.voters:
-        return _refuse(args, doc, f"this node's key ({_who(voter, names)}, {key_file}) is not one of this election's "
-                                  "voters: only the validators of the set it was called with can approve it")
-    if state.status != "ongoing":
-        return _refuse(args, doc, f"the election is {state.status}: {state.why}", code=0 if state.status == "concluded" else 1)
-    if voter in state.tally.votes:
-        doc["voted"] = True
-        return _done(args, doc, f"this node already voted ({state.why})")
-    if args.check:
-        return _done(args, doc, f"would approve with power {e.voters[voter]} ({state.why})")
-    cli = PlanetmintCli.find(args.planetmint_bin, args.planetmint_config, args.planetmint_timeout)
-    claimed, words = approve(cli, eid, key_file)
-
-    async def counted() -> Any:
-        s = await net.election_state(args.rpc, args.api, e, current, args.timeout)
-        return s if voter in s.tally.votes else None
-
-    after = asyncio.run(el.wait_for(counted, args.wait))
-    doc.update(planetmint_said=words, planetmint_claimed_success=claimed)
-    if after is None:
-        return _refuse(args, doc, f"the vote is not in the chain after {args.wait:g} s (Planetmint said: {words})")
-    doc.update(voted=True, status=after.status, explanation=after.why, approved_power=after.tally.approved)
-    note = "" if claimed else f" (Planetmint printed \"{words}\", but the vote is in the chain)"
-    return _done(args, doc, f"vote committed: {after.why}; the election is {after.status}{note}")
-
-
-def _refuse(args: argparse.Namespace, doc: dict[str, Any], why: str, code: int = 1) -> int:
-    doc["refused"] = why
+    cli = None if args.check else PlanetmintCli.find(args.planetmint_bin, args.planetmint_config,
+                                                      args.planetmint_timeout)
+    out = asyncio.run(cast_vote(args.rpc, args.api, eid, bundle, key_file, cli, args.wait, args.timeout))
     if args.json:
-        print_json(doc)
+        print_json(out.to_json())
     else:
-        print(f"{'refused' if code else 'nothing to do'}: {why}")
-    return code
-
-
-def _done(args: argparse.Namespace, doc: dict[str, Any], what: str) -> int:
-    doc["result"] = what
-    if args.json:
-        print_json(doc)
-    else:
-        print(what)
-    return 0
+        for line in _describe(out.election, names) if out.election else []:
+            print(line)
+        print(f"refused: {out.refused}" if out.refused else out.result)
+    return 0 if out.ok else 1
 
 
 def _applied(args: argparse.Namespace, e: Any) -> dict[str, Any]:
