@@ -17,15 +17,9 @@ from pmwizard.cli.common import print_json
 
 
 def resolve(target: str) -> tuple[str, Any]:
-    """(election id, the bundle or None) from a bundle file or an id."""
-    from pmwizard.core.election import check_election_id, read_bundle
-    from pmwizard.core.genesis import read_limited
+    from pmwizard.core.election import resolve_target
 
-    p = Path(target)
-    if p.exists():
-        bundle = read_bundle(read_limited(p), target)
-        return bundle.election_id, bundle
-    return check_election_id(target), None
+    return resolve_target(target)
 
 
 def _who(pub_key: str, names: dict[str, tuple[str, str]]) -> str:

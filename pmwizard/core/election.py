@@ -263,3 +263,16 @@ def bundle_mismatches(bundle: Bundle, election: Election) -> list[str]:
     if bundle.set_after_sha256 != election.set_after().sha256():
         problems.append("the expected set after the change (set_after_sha256) differs from the chain's")
     return problems
+
+
+def resolve_target(target: str) -> tuple[str, Bundle | None]:
+    """(election id, its bundle or None) from what an operator typed: a bundle file's path, or an id."""
+    from pathlib import Path
+
+    from pmwizard.core.genesis import read_limited
+
+    p = Path(target).expanduser()
+    if target and p.exists():
+        bundle = read_bundle(read_limited(p), target)
+        return bundle.election_id, bundle
+    return check_election_id(target), None
