@@ -56,7 +56,7 @@ class Sandbox:
         self.newcomer_card.parent.mkdir(parents=True, exist_ok=True)
         self.newcomer_card.write_text(cards.card_text(card))
         founders = [(keys.load_identity(n.home).pub_key, keys.load_identity(n.home).node_id) for n in nodes[:-1]]
-        self.network = DemoNetwork(DEMO_CHAIN, founders, self.root / "network").start()
+        self.network = DemoNetwork(DEMO_CHAIN, founders, self.root / "demo-network").start()
         for node, (name, host) in zip(nodes[:-1], MEMBERS, strict=True):
             card = cards.export_card(node.home, host, name=name, p2p_port=node.port, created="2026-11-23T08:00:00Z")
             (self.cards_dir / f"{host}.json").write_text(cards.card_text(card))

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Static
+from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from pmwizard.core.shown import visible
 from pmwizard.errors import PmwizardError
@@ -22,13 +22,14 @@ from pmwizard.tui.context import WizardContext
 from pmwizard.tui.widgets.copyable import CopyableText
 from pmwizard.tui.widgets.findings import FindingList
 
-FIELDS = [("rpc", "this node's Tendermint RPC"), ("api", "this node's Planetmint API"),
-          ("cards", "member cards, for names (folder or file, optional)")]
-PROPOSE = [("member", "the member: a card file (add), or a validator's node id"),
-           ("power", "its power (0 or Remove: leaves the set)"),
-           ("key_file", "this validator's key file (only its path is used)"),
-           ("planetmint_bin", "planetmint executable"), ("planetmint_config", "this node's Planetmint config"),
-           ("bundle_out", "where the election bundle is written")]
+FIELDS = [("rpc", "RPC", "this node's Tendermint RPC"), ("api", "API", "this node's Planetmint API"),
+          ("cards", "cards", "member cards, for names (folder or file, optional)")]
+PROPOSE = [("member", "member", "the member: a card file (add), or a validator's node id"),
+           ("power", "power", "its new power (Remove: leaves the set)"),
+           ("key_file", "your key file", "this validator's key file (only its path is used)"),
+           ("planetmint_bin", "planetmint", "planetmint executable"),
+           ("planetmint_config", "its config", "this node's Planetmint config"),
+           ("bundle_out", "bundle to", "where the election bundle is written")]
 
 
 class ValidatorSetScreen(Screen):
@@ -38,6 +39,8 @@ class ValidatorSetScreen(Screen):
     ValidatorSetScreen Horizontal { height: 1; margin: 1 0; }
     ValidatorSetScreen Horizontal Button { margin-right: 2; }
     ValidatorSetScreen .title { text-style: bold; margin-top: 1; }
+    ValidatorSetScreen Horizontal.field { margin: 0; }
+    ValidatorSetScreen .field Label { width: 14; color: $text-muted; }
     ValidatorSetScreen #set, ValidatorSetScreen #tally, ValidatorSetScreen #status { height: auto; }
     ValidatorSetScreen #bundle { display: none; }
     ValidatorSetScreen #bundle.shown { display: block; }
@@ -55,14 +58,14 @@ class ValidatorSetScreen(Screen):
         yield Header()
         with VerticalScroll(id="body"):
             yield Static("The live validator set", classes="title")
-            for key, hint in FIELDS:
-                yield Input(compact=True, placeholder=hint, id=key, tooltip=hint)
+            for key, label, hint in FIELDS:
+                yield from self.field(key, label, hint)
             with Horizontal():
                 yield Button("Show", compact=True, id="show", variant="primary")
             yield Static("", id="set", markup=False)
             yield Static("Propose a change", classes="title")
-            for key, hint in PROPOSE:
-                yield Input(compact=True, placeholder=hint, id=key, tooltip=hint)
+            for key, label, hint in PROPOSE:
+                yield from self.field(key, label, hint)
             with Horizontal():
                 yield Button("Check", compact=True, id="check")
                 yield Button("Propose", compact=True, id="propose", variant="warning")
@@ -70,13 +73,18 @@ class ValidatorSetScreen(Screen):
             yield FindingList(id="preflight")
             yield CopyableText("", label="Copy the bundle", id="bundle")
             yield Static("Vote on an election", classes="title")
-            yield Input(compact=True, placeholder="the election bundle file, or the election id", id="election")
+            yield from self.field("election", "election", "the election bundle file, or the election id")
             with Horizontal():
                 yield Button("Vote", compact=True, id="vote", variant="primary")
                 yield Button("Follow the tally", compact=True, id="follow")
             yield Static("", id="tally", markup=False)
             yield Static("", id="status", markup=False)
         yield Footer()
+
+    def field(self, key: str, label: str, hint: str) -> ComposeResult:
+        with Horizontal(classes="field"):
+            yield Label(label)
+            yield Input(compact=True, placeholder=hint, id=key, tooltip=hint)
 
     def on_mount(self) -> None:
         c = self.context
