@@ -9,12 +9,14 @@ tried without touching the machine. No Textual here.
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Self
 
 from pmwizard.core import cards, keys
+from pmwizard.core.genesis import new_genesis
 from pmwizard.demo.dns import DemoDns
 from pmwizard.demo.network import DemoNetwork
 from pmwizard.demo.p2p import DEMO_CHAIN, DemoNode, DemoPeers
@@ -55,11 +57,14 @@ class Sandbox:
         self.newcomer_card = self.root / "new-member" / f"{NEWCOMER[1]}.json"
         self.newcomer_card.parent.mkdir(parents=True, exist_ok=True)
         self.newcomer_card.write_text(cards.card_text(card))
-        founders = [(keys.load_identity(n.home).pub_key, keys.load_identity(n.home).node_id) for n in nodes[:-1]]
-        self.network = DemoNetwork(DEMO_CHAIN, founders, self.root / "demo-network").start()
         for node, (name, host) in zip(nodes[:-1], MEMBERS, strict=True):
             card = cards.export_card(node.home, host, name=name, p2p_port=node.port, created="2026-11-23T08:00:00Z")
             (self.cards_dir / f"{host}.json").write_text(cards.card_text(card))
+        founders = [(keys.load_identity(n.home).pub_key, keys.load_identity(n.home).node_id) for n in nodes[:-1]]
+        launched = new_genesis([c.card for c in cards.read_cards(self.cards_dir) if c.card], chain_id=DEMO_CHAIN,
+                               genesis_time="2026-11-23T08:00:00Z")
+        self.network = DemoNetwork(DEMO_CHAIN, founders, self.root / "demo-network",
+                                   genesis=json.loads(launched)).start()
         ca, chain, key = make_pki(self.root / "tls", [OWN, f"node1.consortium.{ZONE}"])
         self.dns = DemoDns(ZONE, {OWN: "127.0.0.1", **{h: "127.0.0.1" for _, h in [*MEMBERS, NEWCOMER]}}).start()
         self.https = DemoHttps(chain, key).start()

@@ -49,8 +49,10 @@ else:
 class DemoNetwork:
     """State of the made-up chain: validators, blocks holding election and vote transactions."""
 
-    def __init__(self, chain_id: str, members: list[tuple[str, str]], root: Path, vote_every: float = 1.5) -> None:
+    def __init__(self, chain_id: str, members: list[tuple[str, str]], root: Path, vote_every: float = 1.5,
+                 genesis: dict[str, Any] | None = None) -> None:
         self.chain_id = chain_id
+        self.genesis = genesis or {}
         self.set = {pub: 10 for pub, _ in members}
         self.node_id = members[0][1] if members else ""
         self.blocks: list[list[dict[str, Any]]] = [[] for _ in range(12)]  # some history
@@ -180,6 +182,8 @@ class DemoNetwork:
                 h = int(query["height"][0])
                 txs = [base64.b64encode(json.dumps(t).encode()).decode() for t in self.blocks[h - 1]]
                 return 200, {"result": {"block": {"data": {"txs": txs}}}}
+            if path == "/genesis":
+                return 200, {"result": {"genesis": self.genesis}}
             if path == "/block_results":
                 h = int(query["height"][0])
                 return 200, {"result": {"height": str(h), "txs_results": [{"code": 0} for _ in self.blocks[h - 1]]}}

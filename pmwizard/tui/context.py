@@ -15,7 +15,8 @@ from typing import Any
 from pmwizard.core.paths import state_dir, tendermint_home
 
 SAFE_KEYS = {"step", "hostname", "public_ip", "name", "p2p_port", "card_file", "genesis_file", "cards_path",
-             "moniker", "ca", "cert_file", "key_file", "chain_id", "consortium_domain", "output_dir", "target"}
+             "moniker", "ca", "cert_file", "key_file", "chain_id", "consortium_domain", "output_dir", "target",
+             "network_rpc"}
 
 
 @dataclass

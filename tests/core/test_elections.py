@@ -12,8 +12,18 @@ import nacl.signing
 import pytest
 
 from pmwizard.core.election import (
-    Bundle, Tally, b58_to_b64, b58encode, b64_to_b58, bundle_mismatches, election_from_tx, election_public_key,
-    read_bundle, status_of, tally_from_txs)
+    Bundle,
+    Tally,
+    b58_to_b64,
+    b58encode,
+    b64_to_b58,
+    bundle_mismatches,
+    election_from_tx,
+    election_public_key,
+    read_bundle,
+    status_of,
+    tally_from_txs,
+)
 from pmwizard.core.valset import Member, ValidatorSet, largest_allowed_power, power_needed, power_to_commit
 from pmwizard.errors import InputError
 from tests.support.require import planetmint_venv
