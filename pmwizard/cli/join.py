@@ -32,12 +32,11 @@ def cmd_join(args: argparse.Namespace) -> int:
     from pmwizard.core.join import join_plan
     from pmwizard.core.paths import tendermint_home
     from pmwizard.core.shown import visible
-    from pmwizard.errors import InputError
 
-    if not (args.genesis or args.from_rpc):
-        raise InputError("join", None, "say where the genesis comes from: --genesis FILE or --from-rpc URL")
-    if not (args.check or args.yes):
-        raise InputError("join", None, "add --check (show the diff) or --yes (write it)")
+    if not (args.genesis or args.from_rpc) or not (args.check or args.yes):
+        print("pmwizard join: error: say where the genesis comes from (--genesis FILE or --from-rpc URL) and add "
+              "--check (show the diff) or --yes (write it)", file=sys.stderr)
+        return 2  # a usage error, as argparse's own
     home = tendermint_home(home_arg(args))
     data, source = _genesis(args)
     jp = join_plan(home, data, source, load_valid_cards(args.peers), args.moniker, args.rpc_laddr, args.expect_sha256)
