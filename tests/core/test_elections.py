@@ -136,3 +136,21 @@ def test_a_bundle_that_differs_from_the_chain_is_named() -> None:
                  e.proposer, [], [], e.set_after().sha256())
     assert bundle_mismatches(bad, e) == ["power: bundle 12, chain 9"]
     assert read_bundle(good.text().encode(), "b").election_id == e.election_id
+
+
+MIGRATION = """
+import json
+from transactions.common.crypto import generate_key_pair
+from transactions.types.elections.chain_migration_election import ChainMigrationElection
+ks = [generate_key_pair() for _ in range(4)]
+e = ChainMigrationElection.generate([ks[0].public_key], [([k.public_key], 10) for k in ks], [{"data": {}}], None)
+print(json.dumps([e.sign([ks[0].private_key]).to_dict()]))
+"""
+
+
+def test_reads_a_chain_migration_election_made_by_planetmint() -> None:
+    (tx,) = _planetmint(MIGRATION)
+    e = election_from_tx(tx, "api")
+    assert e.kind == "CHAIN_MIGRATION_ELECTION" and e.total == 40 and e.needed == 27
+    assert e.to_json()["member"] is None
+    assert status_of(e, Tally(), e.set_before()) == ("ongoing", "0 of 40 power approved; 27 needed")
