@@ -57,6 +57,7 @@ class DemoNetwork:
         self.node_id = members[0][1] if members else ""
         self.blocks: list[list[dict[str, Any]]] = [[] for _ in range(12)]  # some history
         self.vote_every = vote_every
+        self.others_vote = True  # tests that cast every vote themselves turn this off
         self.lock = threading.Lock()
         self.root = root
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -147,6 +148,8 @@ class DemoNetwork:
         """The other members approve open elections, one vote at a time (all but the first voter, whose
         vote is the operator's to cast in the journey)."""
         while not self._stop.wait(self.vote_every):
+            if not self.others_vote:
+                continue
             with self.lock:
                 for e in [t for t in self._txs() if t.get("operation") == "VALIDATOR_ELECTION"]:
                     if e.get("concluded"):

@@ -21,7 +21,7 @@ from tests.hardening.test_no_key_leak import secret_forms
 @pytest.fixture()
 def sb(tmp_path: Path) -> Iterator[Sandbox]:
     with Sandbox(tmp_path / "sandbox") as s:
-        s.network.vote_every = 3600.0  # the other demo members do not vote by themselves here: the test votes
+        s.network.others_vote = False  # the other demo members do not vote by themselves here: the test votes
         yield s
 
 
