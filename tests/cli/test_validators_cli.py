@@ -149,3 +149,15 @@ def test_genesis_add_refuses_a_genesis_in_use(sb: Sandbox, tmp_path: Path) -> No
     r = pmw("genesis", "add", str(installed), str(sb.newcomer_card), "-o", str(installed))
     assert r.returncode == 1 and "pmwizard validators add" in r.stderr and "Traceback" not in r.stderr
     assert installed.read_bytes() == genesis.read_bytes()
+
+
+def test_only_a_current_validators_key_may_propose(sb: Sandbox, tmp_path: Path) -> None:
+    dave = sb.root / "members" / "dave" / "config" / "priv_validator_key.json"
+    r = pmw("validators", "add", str(sb.newcomer_card), "--power", "5", *live(sb), *planetmint(sb), "--key-file",
+            str(dave), "--nameserver", sb.context.nameservers[0], "--check", "--json")
+    assert r.returncode == 1, r.stdout + r.stderr
+    proposer = [f for f in json.loads(r.stdout)["findings"] if f["check"] == "election.proposer"]
+    assert proposer[0]["code"] == "not_a_validator" and "InvalidProposer" in proposer[0]["message"]
+    r = pmw("validators", "add", str(sb.cards_dir / "bob.demo.test.json"), "--power", "5", *live(sb),
+            *planetmint(sb), "--check")
+    assert r.returncode == 1 and "already a validator; use `validators set-power`" in r.stderr
