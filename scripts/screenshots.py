@@ -124,6 +124,17 @@ async def main() -> None:
             app.theme = "textual-light"
             await press(pilot, "#run")
             await shoot(app, pilot, "15-troubleshoot-light-theme", sb.root)
+            app.theme = "textual-dark"
+            await pilot.press("escape")
+            app.open_journey("validators")
+            await settle(pilot)
+            await press(pilot, "#show")
+            app.screen.query_one("#set").scroll_visible(animate=False)
+            await shoot(app, pilot, "16-validators-set", sb.root)
+            await press(pilot, "#propose")
+            await press(pilot, "#vote")
+            app.screen.query_one("#tally").scroll_visible(animate=False)
+            await shoot(app, pilot, "17-validators-vote", sb.root)
 
 
 if __name__ == "__main__":

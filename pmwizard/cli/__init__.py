@@ -17,7 +17,7 @@ from pmwizard import __version__
 from pmwizard.errors import PmwizardError
 
 COMMANDS = ("identity", "card", "genesis", "configure", "services", "check", "doctor", "undo", "demo", "export",
-            "completion", "cert")
+            "completion", "cert", "validators", "join")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -43,7 +43,38 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     cards = load_valid_cards(args.cards)
     _write_or_print(new_genesis(cards, args.chain_id, args.genesis_time, args.power), args.output)
+    _say_future_cap(args.power * len(cards))
     return 0
+
+
+def _say_future_cap(total: int) -> None:
+    """After launch members join by election, and Planetmint caps a proposed power under 1/3 of the total."""
+    from pmwizard.core.valset import largest_allowed_power
+
+    print(f"after launch, a member added by election (`pmwizard validators add`) can get at most power "
+          f"{largest_allowed_power(total)} (Planetmint refuses 1/3 of the total {total} or more)", file=sys.stderr)
+
+
+def _refuse_running_genesis(args: argparse.Namespace, data: bytes) -> None:
+    """`genesis add` on the genesis of a node that has blocks would fork nobody but break that node: refuse."""
+    from pmwizard.core.join import node_has_blocks
+    from pmwizard.core.paths import tendermint_home
+    from pmwizard.errors import InputError, PmwizardError
+
+    homes = []
+    here = Path(args.genesis).absolute()
+    if here.parent.name == "config":
+        homes.append(here.parent.parent)
+    try:
+        homes.append(tendermint_home(getattr(args, "home", None)))
+    except PmwizardError:
+        pass
+    for home in homes:
+        installed = home / "config" / "genesis.json"
+        if node_has_blocks(home) and installed.is_file() and installed.read_bytes() == data:
+            raise InputError(args.genesis, None, f"this is the genesis of a running chain (the node in {home} has "
+                                                 "blocks); editing it breaks that node. A running network gains "
+                                                 "members by election: `pmwizard validators add CARD --power N`")
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -56,6 +87,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         data = read_stdin(MAX_GENESIS_BYTES, "a genesis file")
     else:
         data = read_limited(Path(args.genesis))
+    _refuse_running_genesis(args, data)
     cards = load_valid_cards(args.cards)
     source = STDIN_NAME if args.genesis == STDIN else args.genesis
     _write_or_print(add_to_genesis(data, cards, source, args.power), args.output)
@@ -114,6 +146,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--power", type=int, default=10, help="the new validators' voting power (default 10)")
     add.add_argument("-o", "--output", metavar="FILE", help="write here (may be GENESIS itself; previous version "
                                                            "kept); default: print the document")
+    add.add_argument("--home", default=argparse.SUPPRESS, help="a node home whose genesis must not change once "
+                     "it has blocks (default: $CMTHOME, $TMHOME, ~/.cometbft or ~/.tendermint)")
     add.set_defaults(func=cmd_add)
     val = sub.add_parser("validate", help="Tendermint 0.34's verdict, incl. what panics at node start; SHA-256")
     val.add_argument("file", metavar="FILE", help="the genesis.json, or - for standard input")

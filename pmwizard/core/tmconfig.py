@@ -193,12 +193,14 @@ def edit_config(text: str | None, choices: ConfigChoices, source: str) -> tuple[
 
 
 def configure_plan(home: Path, genesis: Path, moniker: str | None = None, peers: Sequence[MemberCard] = (),
-                   rpc_laddr: str | None = None, log_level: str | None = None) -> Plan:
-    """Install `genesis` into the home and set config.toml for the network. Raises InputError on bad input."""
-    from pmwizard.core.genesis import read_genesis
+                   rpc_laddr: str | None = None, log_level: str | None = None,
+                   genesis_data: bytes | None = None) -> Plan:
+    """Install `genesis` into the home and set config.toml for the network. Raises InputError on bad input.
+    `genesis_data`: the document's bytes when they came from elsewhere (a member's RPC); `genesis` names it."""
+    from pmwizard.core.genesis import read_genesis, validate_genesis
 
     home = Path(home)
-    report = read_genesis(Path(genesis))
+    report = read_genesis(Path(genesis)) if genesis_data is None else validate_genesis(genesis_data, str(genesis))
     if not report.valid:
         raise InputError(str(genesis), None, "; ".join(report.errors))
     ident = load_identity(home)
@@ -222,6 +224,7 @@ def configure_plan(home: Path, genesis: Path, moniker: str | None = None, peers:
     old = load_config(config_path)  # validates the existing file before anything else
     text, changed = edit_config(tomlkit.dumps(old) if config_path.exists() else None, choices, str(config_path))
     plan = Plan()
-    plan.add(home / "config" / "genesis.json", Path(genesis).read_bytes(), notes=notes_genesis)
+    data = Path(genesis).read_bytes() if genesis_data is None else genesis_data
+    plan.add(home / "config" / "genesis.json", data, notes=notes_genesis)
     plan.add(config_path, text, notes=changed or ["config.toml already says all of this"])
     return plan

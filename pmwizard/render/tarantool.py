@@ -62,6 +62,56 @@ def find_init_lua(given: str | None = None, planetmint_bin: str | None = None) -
                      "<venv>/lib/python3.X/site-packages/planetmint/backend/tarantool/opt/init.lua")
 
 
+# Tarantool 2.6 (Debian bookworm's package) refuses a tuple whose inputs[*].fulfills is null under Planetmint's
+# multikey index on inputs[*].fulfills["transaction_id"] ("Tuple field [6][*]["fulfills"] ... expected map"):
+# every CREATE and election transaction then fails to store, Planetmint's commit raises and the node stops.
+# The instance stores an empty map there instead; Planetmint reads an empty `fulfills` back as none
+# (planetmint/backend/models/input.py), so the transaction, its id and its signature are unchanged.
+NULL_FULFILLS = """
+-- pmwizard: store a null inputs[*].fulfills as an empty map (Tarantool 2.6 rejects null under Planetmint's
+-- index on inputs[*].fulfills["transaction_id"]); Planetmint reads it back as none.
+local EMPTY_MAP = {__serialize = 'map'}
+local fulfills_triggers = {}
+local function fill_fulfills(space_name)
+    local space = box.space[space_name]
+    if space == nil then return end
+    local at
+    for i, f in ipairs(space:format()) do
+        if f.name == 'inputs' then at = i end
+    end
+    if at == nil then return end
+    local function trigger(_, new)
+        if new == nil or type(new[at]) ~= 'table' then return new end
+        local t = new:totable()
+        local changed = false
+        for _, input in ipairs(t[at]) do
+            if type(input) == 'table' and input.fulfills == nil then
+                input.fulfills = setmetatable({}, EMPTY_MAP)
+                changed = true
+            end
+        end
+        if changed then return box.tuple.new(t) end
+        return new
+    end
+    space:before_replace(trigger, fulfills_triggers[space_name])
+    fulfills_triggers[space_name] = trigger
+end
+local function fill_all()
+    fill_fulfills('transactions')
+    fill_fulfills('governance')
+end
+if type(init) == 'function' then
+    local planetmint_init = init
+    init = function(...)
+        local result = planetmint_init(...)
+        fill_all()
+        return result
+    end
+end
+fill_all()
+"""
+
+
 def instance_text(s: TarantoolSetup) -> str:
     """The instance file: `tarantool <file>` starts Planetmint's database."""
     port = int(s.port)
@@ -95,6 +145,6 @@ box.cfg = function(options)
 end
 dofile(init_lua)
 box.cfg = configure
--- init() is the function Planetmint calls to create its spaces; its presence proves init.lua ran.
+""" + NULL_FULFILLS + """-- init() is the function Planetmint calls to create its spaces; its presence proves init.lua ran.
 require('log').info('pmwizard: Planetmint init.lua loaded from %s (init: %s)', init_lua, type(init))
 """

@@ -18,6 +18,7 @@ JOURNEYS = {
     "member": ("pmwizard.tui.screens.member", "MemberJourney"),
     "coordinator": ("pmwizard.tui.screens.coordinator", "CoordinatorJourney"),
     "troubleshoot": ("pmwizard.tui.screens.troubleshoot", "TroubleshootScreen"),
+    "validators": ("pmwizard.tui.screens.validators", "ValidatorSetScreen"),
 }
 
 HELP = """pmwizard keys

@@ -15,7 +15,8 @@ from typing import Any
 from pmwizard.core.paths import state_dir, tendermint_home
 
 SAFE_KEYS = {"step", "hostname", "public_ip", "name", "p2p_port", "card_file", "genesis_file", "cards_path",
-             "moniker", "ca", "cert_file", "key_file", "chain_id", "consortium_domain", "output_dir", "target"}
+             "moniker", "ca", "cert_file", "key_file", "chain_id", "consortium_domain", "output_dir", "target",
+             "network_rpc"}
 
 
 @dataclass
@@ -33,6 +34,9 @@ class WizardContext:
     sample_hostname: str = "node.example.org"
     demo_cards: list[Path] = field(default_factory=list)
     demo_chain_id: str = ""  # the chain the demo members' nodes announce
+    demo_network: Any = None  # the demo's made-up running network (validator-set journey)
+    demo_newcomer_card: Path | None = None
+    demo_key_file: Path | None = None
 
     @classmethod
     def for_home(cls, home: str | os.PathLike[str] | None = None) -> WizardContext:

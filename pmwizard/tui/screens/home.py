@@ -17,6 +17,8 @@ JOURNEY_TEXT = [
      "Import the members' cards, review them, choose the chain id, write genesis.json and the peers line."),
     ("troubleshoot", "Troubleshoot",
      "Peers don't connect? HTTPS broken? Check DNS, TLS, P2P, API and RPC for one host or every member."),
+    ("validators", "Change the validator set",
+     "A running network: add or remove a member by election, vote on one, and follow the tally."),
 ]
 
 

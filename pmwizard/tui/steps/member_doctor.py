@@ -10,6 +10,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Static
 
 from pmwizard.tui.steps.base import Step
+from pmwizard.tui.widgets.catchup import CatchUp
 from pmwizard.tui.widgets.findings import FindingList
 
 
@@ -23,9 +24,11 @@ class FinalCheckStep(Step):
         with Horizontal():
             yield Button("Run the doctor on this node", compact=True, id="run", variant="primary")
         yield FindingList(id="doctor-findings")
+        yield CatchUp(id="catchup")  # a node joining a running network: its height vs the network's
 
     def entered(self) -> None:
         self.say("Start Tarantool, Planetmint and Tendermint (monit), then run the doctor.")
+        self.query_one(CatchUp).network_from(self.data.get("network_rpc", ""))
 
     @on(Button.Pressed, "#run")
     def run(self) -> None:

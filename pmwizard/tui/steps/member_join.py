@@ -36,6 +36,9 @@ class JoinStep(Step):
                      classes="hint")
         yield Input(compact=True, placeholder="path to genesis.json", id="genesis")
         yield Input(compact=True, placeholder="folder of member cards (for the peers line)", id="cards")
+        yield Input(compact=True, placeholder="or a running network: a member's RPC URL", id="network-rpc")
+        with Horizontal():
+            yield Button("Take the genesis from that member", compact=True, id="from-rpc")
         if self.context.demo:
             with Horizontal():
                 yield Button("Demo: let the demo coordinator make one", compact=True, id="demo-genesis")
@@ -56,6 +59,9 @@ class JoinStep(Step):
 
     @on(Input.Changed)
     def changed(self, event: Input.Changed) -> None:
+        if event.input.id == "network-rpc":
+            self.data["network_rpc"] = event.value.strip()
+            return
         key = "genesis_file" if event.input.id == "genesis" else "cards_path"
         self.data[key] = event.value.strip()
         self.verify()
@@ -102,6 +108,32 @@ class JoinStep(Step):
         lines = [f"{'ok ' if c.valid else 'BAD'} {c.card.name if c.card else c.source}"
                  + (f"  {c.card.peer}" if c.card else f"  {c.errors[0] if c.errors else ''}") for c in checks]
         widget.update("peers from the cards:\n" + "\n".join(lines))
+
+    @on(Button.Pressed, "#from-rpc")
+    @work(exclusive=True, group="genesis", exit_on_error=False)
+    async def from_rpc(self) -> None:
+        """A running network's genesis as launched (never edited), from a member's RPC, through the preview;
+        this node then joins as a full node until a validator election adds it."""
+        from pmwizard.checks import network as net
+        from pmwizard.core.join import genesis_from_rpc_doc
+        from pmwizard.core.plan import Plan
+        from pmwizard.tui.screens.diff_preview import DiffPreviewScreen
+
+        url = self.data.get("network_rpc", "")
+        try:
+            data = genesis_from_rpc_doc(await net.genesis(url, self.context.timeout), url)
+        except PmwizardError as exc:
+            self.say(str(exc), "problem")
+            return
+        target = self.context.state_dir / "genesis-from-network.json"
+        plan = Plan()
+        plan.add(target, data, notes=(f"the running network's genesis, from {url}/genesis",))
+
+        def done(written) -> None:
+            if written:
+                self.query_one("#genesis", Input).value = str(target)
+
+        self.app.push_screen(DiffPreviewScreen(plan, "The running network's genesis"), done)
 
     @on(Button.Pressed, "#demo-genesis")
     def demo_genesis(self) -> None:
