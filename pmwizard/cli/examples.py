@@ -62,4 +62,21 @@ EXAMPLES: dict[str, str] = {
                   "  pmwizard cert renew --yes                        # renew it and reload nginx\n",
     "cert schedule": "  pmwizard cert schedule --check                   # the systemd timer pair\n"
                      "  pmwizard cert schedule --cron --yes              # /etc/cron.d/pmwizard-renew instead\n",
+    "validators": "  pmwizard validators show --cards cards/\n"
+                  "  pmwizard validators add dave.card.json --power 9 --check\n"
+                  "  pmwizard validators vote election-bundle.json --yes\n",
+    "validators show": "  pmwizard validators show --cards cards/\n  pmwizard validators show --json\n",
+    "validators add": "  pmwizard validators add dave.card.json --power 9 --member-rpc http://dave.example:26657 --check\n"
+                      "  pmwizard validators add dave.card.json --power 9 --planetmint-bin ~/pm/bin/planetmint "
+                      "--yes -o election-bundle.json\n",
+    "validators remove": "  pmwizard validators remove dave.card.json --check\n"
+                         "  pmwizard validators remove 0a1b2c3d4e5f60718293a4b5c6d7e8f901234567 --yes\n",
+    "validators set-power": "  pmwizard validators set-power bob.card.json --power 5 --check\n",
+    "validators vote": "  pmwizard validators vote election-bundle.json --check   # what is voted on\n"
+                       "  pmwizard validators vote election-bundle.json --yes     # approve with this node's key file\n",
+    "validators status": "  pmwizard validators status election-bundle.json\n"
+                         "  pmwizard validators status election-bundle.json --wait 120 --json\n",
+    "join": "  pmwizard join --from-rpc http://member.example:26657 --peers cards/ --check\n"
+            "  pmwizard join --genesis genesis.json --expect-sha256 HEX --peers cards/ --yes\n"
+            "  pmwizard join --wait --from-rpc http://member.example:26657   # until caught up\n",
 }
