@@ -1,6 +1,7 @@
 """The `pmwizard` command. No subcommand opens the wizard; every subcommand works without a TTY.
 
-Exit codes are an API: 0 success (warnings allowed), 1 a check failed or the input is invalid, 2 usage.
+Exit codes are an API: 0 success (warnings allowed), 1 a check failed or the input is invalid, 2 usage,
+3 could not check or could not write (a server did not answer, permission denied, disk full).
 Each subcommand lives in its own module with a `register(subparsers)` function; heavy imports stay inside
 the command functions so `pmwizard --help` and the TUI start fast.
 """
@@ -13,15 +14,24 @@ import sys
 from collections.abc import Sequence
 
 from pmwizard import __version__
+from pmwizard.core.shown import visible
 from pmwizard.errors import PmwizardError
 
 COMMANDS = ("identity", "card", "genesis", "configure", "services", "check", "doctor", "undo", "demo", "export")
+
+
+EXIT_CODES = """exit codes:
+  0  success (warnings allowed)
+  1  a check failed, or the input is invalid (nothing was written)
+  2  usage error (unknown option, missing argument)
+  3  could not check or could not write: a server did not answer, permission denied, disk full"""
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pmwizard",
         description="Set up a Planetmint node or form a Planetmint network. Without a command: the wizard.",
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"pmwizard {__version__}")
     parser.add_argument("--home", help="node home (default: $CMTHOME, $TMHOME, else an existing ~/.cometbft or ~/.tendermint)")
@@ -48,8 +58,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except PmwizardError as exc:
-        print(f"pmwizard: {exc}", file=sys.stderr)
+        print(f"pmwizard: {visible(exc)}", file=sys.stderr)
         return 1
+    except OSError as exc:  # could not read or write: one line naming the path and the fix, no traceback
+        if isinstance(exc, BrokenPipeError):
+            raise
+        from pmwizard.core.safeio import os_error_text
+
+        print(f"pmwizard: {visible(os_error_text(exc.filename or '', exc))}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         print("pmwizard: interrupted", file=sys.stderr)
         return 130

@@ -12,6 +12,8 @@ def cmd_undo(args: argparse.Namespace) -> int:
     from pmwizard.core.undo import undo_plan
 
     undo = undo_plan()
+    if undo.partial:
+        print("the last apply stopped part way; undoing the files it did change", file=sys.stderr)
     for line in undo.refused:
         print(f"not undone: {line}", file=sys.stderr)
     for p in undo.created:
