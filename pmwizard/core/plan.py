@@ -287,9 +287,12 @@ def _atomic_write(path: Path, data: bytes, mode: int, *, create_only: bool,
         else:
             os.replace(tmp, path)
         _fsync_dir(path.parent)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and not isinstance(exc, WriteRefused) and not exc.filename:
+            # write()/fsync() errors carry no file name: name the file being written
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import select
 import stat
 from pathlib import Path
 
@@ -48,6 +49,7 @@ def os_error_reason(exc: OSError) -> str:
         errno.ENOENT: "does not exist; check the path",
         errno.ELOOP: "too many symbolic links in the path; use the real path",
         errno.EEXIST: "already exists",
+        errno.ETIMEDOUT: "nothing arrived in time (a FIFO nobody writes to?); give a regular file",
     }
     return fixes.get(exc.errno or 0, f"{exc.strerror or exc}; check the path and try again")
 
@@ -89,21 +91,36 @@ def read_input(path: str | os.PathLike[str], limit: int) -> bytes | None:
     return read_regular(path, limit, streams=True)
 
 
+STREAM_WAIT = 10.0  # seconds a FIFO may stay silent before the read gives up
+
+
 def read_regular(path: str | os.PathLike[str], limit: int, *, streams: bool = False) -> bytes | None:
     """At most `limit + 1` bytes of the regular file `path` (None: absent), so callers can tell 'too big'.
 
-    Reads in small pieces so memory follows the file, not the limit. Raises NotRegular / OSError.
+    Reads in small pieces so memory follows the file, not the limit. A FIFO (allowed with `streams`) is read
+    without blocking, each wait bounded by STREAM_WAIT: a pipe nobody writes to ends in an error, not a hang.
+    Raises NotRegular / OSError.
     """
     fd = open_regular(Path(path), streams=streams)
     if fd is None:
         return None
     chunks: list[bytes] = []
     total = 0
-    with os.fdopen(fd, "rb") as fh:
+    try:
+        fifo = stat.S_ISFIFO(os.fstat(fd).st_mode)
+        if fifo:
+            os.set_blocking(fd, False)
         while total <= limit:
-            chunk = fh.read(min(65536, limit + 1 - total))
+            if fifo and not select.select([fd], [], [], STREAM_WAIT)[0]:
+                raise OSError(errno.ETIMEDOUT, f"nothing arrived within {STREAM_WAIT:g} s", str(path))
+            try:
+                chunk = os.read(fd, min(65536, limit + 1 - total))
+            except BlockingIOError:
+                continue
             if not chunk:
                 break
             chunks.append(chunk)
             total += len(chunk)
+    finally:
+        os.close(fd)
     return b"".join(chunks)
