@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from pmwizard.checks.finding import Finding, Status, summarize
+from pmwizard.core.shown import visible
 
 SYMBOL = {Status.PASS: "✓", Status.WARN: "!", Status.FAIL: "✗", Status.ERROR: "?"}
 WORD = {Status.PASS: "pass", Status.WARN: "warn", Status.FAIL: "FAIL", Status.ERROR: "error"}
@@ -21,17 +22,20 @@ def use_colour(stream: TextIO) -> bool:
 
 
 def group_of(f: Finding) -> str:
-    return str(f.evidence.get("member") or f.target.split(":")[0].split(" ")[0])
+    return visible(f.evidence.get("member") or f.target.split(":")[0].split(" ")[0])
 
 
 def finding_line(f: Finding, colour: bool = False) -> str:
+    """One finding as text. Its message and fix quote what servers, peers and certificates sent (a moniker,
+    a node ID, a certificate's names): this is the one place they become terminal text, so they are made
+    visible here (our own colour codes are added after that)."""
     status = Status(f.status)
     head = f"{SYMBOL[status]} {WORD[status]:<5}"
     if colour:
         head = f"{COLOUR[status]}{head}{RESET}"
-    line = f"  {head} {f.check:<14} {f.code:<17} {f.message}"
+    line = f"  {head} {visible(f.check):<14} {visible(f.code):<17} {visible(f.message)}"
     if status != Status.PASS and f.fix:
-        fix = f"fix: {f.fix}"
+        fix = f"fix: {visible(f.fix)}"
         line += "\n" + " " * 10 + (f"{DIM}{fix}{RESET}" if colour else fix)
     return line
 

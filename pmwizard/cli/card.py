@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pmwizard.cli.common import add_home, home_arg, print_json, print_problems
+from pmwizard.cli.common import add_home, home_arg, print_json, print_problems, say
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -22,8 +22,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     plan = Plan()
     plan.add(args.output, text, notes=("member card: public values only, signed by both keys",))
     for w in plan.apply():
-        print(f"wrote {w.path}" + (f" (previous version kept as {w.backup})" if w.backup else ""), file=sys.stderr)
-    print(f"send {args.output} to the coordinator; node_id {card.node_id}", file=sys.stderr)
+        say(f"wrote {w.path}" + (f" (previous version kept as {w.backup})" if w.backup else ""), err=True)
+    say(f"send {args.output} to the coordinator; node_id {card.node_id}", err=True)
     return 0
 
 
@@ -39,13 +39,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
         for c in checks:
             if c.valid and c.card:
                 state = "signed" if c.signed else "UNSIGNED"
-                print(f"ok     {c.source}: {c.card.name} ({c.card.hostname}:{c.card.p2p_port}), "
-                      f"node_id {c.card.node_id}, {state}")
+                say(f"ok     {c.source}: {c.card.name} ({c.card.hostname}:{c.card.p2p_port}), "
+                    f"node_id {c.card.node_id}, {state}")
             else:
-                print(f"INVALID {c.source}")
+                say(f"INVALID {c.source}")
             print_problems(c.errors, c.warnings)
         for x in conflicts:
-            print(f"CONFLICT {x.kind}: {x.message}")
+            say(f"CONFLICT {x.kind}: {x.message}")
     return 0 if checks and all(c.valid for c in checks) and not conflicts else 1
 
 

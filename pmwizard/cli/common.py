@@ -26,12 +26,21 @@ def home_arg(args: argparse.Namespace) -> str | None:
     return getattr(args, "home", None)
 
 
+def say(text: str, *, err: bool = False) -> None:
+    """Print a line for a person. Everything the CLI prints in text goes through here (or `visible_lines`):
+    names, paths and messages carry text from cards, genesis files, peers and servers, and a control or bidi
+    character in them is shown escaped, never sent to the terminal raw."""
+    from pmwizard.core.shown import visible_lines
+
+    print(visible_lines(text), file=sys.stderr if err else sys.stdout)
+
+
 def print_problems(errors: Iterable[str], warnings: Iterable[str]) -> None:
     """A report's errors, then its warnings, one indented line each (card verify, genesis validate)."""
     for e in errors:
-        print(f"  error: {e}")
+        say(f"  error: {e}")
     for w in warnings:
-        print(f"  warning: {w}")
+        say(f"  warning: {w}")
 
 
 def print_json(doc: Any) -> None:
@@ -41,9 +50,11 @@ def print_json(doc: Any) -> None:
 
 def run_plan(plan: Plan, args: argparse.Namespace) -> int:
     """--check prints the exact diff; --yes applies it and says what was written and backed up."""
+    from pmwizard.core.shown import visible_lines
+
     if args.check:
-        text = plan.diff()
-        sys.stdout.write(text if text else "nothing to change\n")
+        text = plan.diff()  # a line with a control character (from a genesis, a card) is shown escaped
+        sys.stdout.write(visible_lines(text) if text else "nothing to change\n")
         return 0
     written = plan.apply()
     if not written:
@@ -52,5 +63,5 @@ def run_plan(plan: Plan, args: argparse.Namespace) -> int:
         line = f"wrote {w.path}"
         if w.backup:
             line += f" (previous version kept as {w.backup})"
-        print(line)
+        say(line)
     return 0

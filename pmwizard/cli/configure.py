@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pmwizard.cli.common import add_check_yes, add_home, home_arg, run_plan
+from pmwizard.cli.common import add_check_yes, add_home, home_arg, run_plan, say
 
 
 def load_valid_cards(paths: list[str]) -> list:
@@ -21,7 +21,7 @@ def load_valid_cards(paths: list[str]) -> list:
             if not check.valid or check.card is None:
                 raise InputError(check.source, None, "; ".join(check.errors))
             for w in check.warnings:
-                print(f"warning: {w}", file=sys.stderr)
+                say(f"warning: {w}", err=True)
             cards.append(check.card)
     for c in find_conflicts(cards):
         raise InputError(" and ".join(paths), c.kind, c.message)

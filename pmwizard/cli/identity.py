@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pmwizard.cli.common import add_home, home_arg, print_json
+from pmwizard.cli.common import add_home, home_arg, print_json, say
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -15,15 +15,15 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(ident.to_json())
         return 0
-    print(f"home          {ident.home}")
-    print(f"address       {ident.address}")
-    print(f"pub_key       {ident.pub_key}")
-    print(f"node_id       {ident.node_id}")
-    print(f"node_pub_key  {ident.node_pub_key}")
+    say(f"home          {ident.home}")
+    say(f"address       {ident.address}")
+    say(f"pub_key       {ident.pub_key}")
+    say(f"node_id       {ident.node_id}")
+    say(f"node_pub_key  {ident.node_pub_key}")
     for rel, state in ident.files.items():
-        print(f"  {state:8} {rel}")
+        say(f"  {state:8} {rel}")
     for w in ident.warnings:
-        print(f"warning: {w}")
+        say(f"warning: {w}")
     return 0
 
 
@@ -43,17 +43,17 @@ def cmd_init(args: argparse.Namespace) -> int:
     if (home / LEGACY_VALIDATOR).exists() and not (home / VALIDATOR_KEY).exists():
         written = convert_legacy_plan(home).apply()
         for w in written:
-            print(f"converted: {w.path}")
+            say(f"converted: {w.path}")
         converted = keep_legacy_as_backup(home)
-        print(f"the pre-0.28 file is kept as {converted}")
+        say(f"the pre-0.28 file is kept as {converted}")
     plan = init_plan(home)
     written = plan.apply()
     for w in written:
-        print(f"created {w.path}")
+        say(f"created {w.path}")
     if not written and not converted:
-        print(f"nothing to create: the keys in {home} exist (they are never overwritten)")
+        say(f"nothing to create: the keys in {home} exist (they are never overwritten)")
     ident = load_identity(home)
-    print(f"node_id {ident.node_id}  address {ident.address}")
+    say(f"node_id {ident.node_id}  address {ident.address}")
     return 0
 
 

@@ -16,12 +16,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Footer, Static
 
 from pmwizard.core.plan import Plan
+from pmwizard.core.shown import visible_lines
 from pmwizard.errors import PmwizardError
 
 
 def coloured_diff(text: str) -> Text:
+    """The diff in colour; a line carrying a control character (a genesis or card can) is shown escaped."""
     out = Text()
-    for line in text.splitlines(keepends=True):
+    for line in visible_lines(text).splitlines(keepends=True):
         style = ""
         if line.startswith("#"):
             style = "italic"
