@@ -93,9 +93,16 @@ class DiffPreviewScreen(ModalScreen[list[Path] | None]):
             return
         try:
             done = self.plan.apply(only=chosen)
-        except (PmwizardError, OSError) as exc:
+        except PmwizardError as exc:  # refused before the first write
             result.add_class("error")
-            result.update(f"Nothing was written: {exc}")
+            result.update(visible_lines(f"Nothing was written: {exc}"))
+            return
+        except OSError as exc:  # may stop after some files were replaced: the journal knows which
+            from pmwizard.core.safeio import os_error_text
+
+            result.add_class("error")
+            result.update(visible_lines(f"Writing stopped: {os_error_text(exc.filename or '', exc)}. Files "
+                                        "replaced before that are put back by `pmwizard undo --yes`."))
             return
         self.written = [w.path for w in done]
         lines = [f"wrote {w.path}" + (f" (previous kept as {w.backup.name})" if w.backup else "") for w in done]
