@@ -36,7 +36,7 @@ def certbot_names(names: Sequence[str]) -> list[str]:
     rather than put into a command the operator pastes."""
     out = []
     for name in names:
-        base = name[2:] if name.startswith("*.") else name
+        base = name.removeprefix("*.")
         if name.isascii() and base and not validate_hostname(base):
             out.append(for_shell(name))
     return out
@@ -49,6 +49,7 @@ def certbot_command(names: Sequence[str], required: str, prefix: str = "certbot 
     return prefix + "".join(f" -d {n}" for n in certbot_names(names))
 
 
+@functools.lru_cache(maxsize=1)
 def system_anchors() -> tuple[x509.Certificate, ...]:
     """The system's trusted roots (Debian's ca-certificates bundle); empty when none is installed."""
     for path in SYSTEM_BUNDLES:

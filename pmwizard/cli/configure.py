@@ -10,8 +10,6 @@ from pmwizard.cli.common import add_check_yes, add_home, home_arg, run_plan, say
 
 def load_valid_cards(paths: list[str]) -> list:
     """Every card from files/folders; any invalid card stops the command with its errors."""
-    import sys
-
     from pmwizard.core.cards import find_conflicts, read_cards
     from pmwizard.errors import InputError
 

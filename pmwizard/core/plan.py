@@ -8,6 +8,7 @@ restore the last apply.
 from __future__ import annotations
 
 import difflib
+import errno
 import fcntl
 import hashlib
 import json
@@ -29,8 +30,8 @@ MAX_PREVIEW_BYTES = 16 * 1024 * 1024
 def _read_bytes(path: Path) -> bytes | None:
     """The file as it is now (None: absent). A FIFO, a device, a socket or a folder is refused here, at
     preview time, before anything is written: replacing them would break what they are, reading a FIFO
-    would hang. Any other OSError (a file where a folder should be, a name too long, no permission)
-    becomes one WriteRefused line naming the path and the fix."""
+    would hang. A path that cannot name a file (a file where a folder should be, a name too long) is a
+    WriteRefused line naming the path and the fix; other OSErrors (permission, I/O) go up as they are."""
     from pmwizard.core.safeio import NotRegular, os_error_text, read_regular
 
     try:
@@ -40,7 +41,9 @@ def _read_bytes(path: Path) -> bytes | None:
             raise WriteRefused(f"{path}: is a folder; give the path of a file (e.g. {path}/NAME)") from None
         raise WriteRefused(f"{path}: is {exc.kind}; pmwizard writes only regular files, choose another path") from None
     except OSError as exc:
-        raise WriteRefused(os_error_text(path, exc)) from None
+        if exc.errno in (errno.ENOTDIR, errno.ENAMETOOLONG, errno.EISDIR, errno.ELOOP):
+            raise WriteRefused(os_error_text(path, exc)) from None  # a path that cannot be a file: bad input
+        raise  # permission, I/O: could not read (the CLI says so in one line, exit 3)
 
 
 def _sha256(data: bytes | None) -> str | None:
