@@ -264,7 +264,12 @@ def _write_one(c: FileChange, stamp: str, before_replace: Callable[[Written], No
         backup_sha = _sha256(c.old)
     written = Written(path=c.path, backup=backup, sha256=_sha256(c.new), key_file=c.create_only,
                       old_sha256=_sha256(c.old), backup_sha256=backup_sha)
-    before_replace(written)
+    try:
+        before_replace(written)
+    except BaseException:
+        if backup is not None:  # the journal could not be written: the file stays as it was, no stray backup
+            backup.unlink(missing_ok=True)
+        raise
     _atomic_write(c.path, c.new, mode, create_only=c.create_only, owner=owner)
     return written
 

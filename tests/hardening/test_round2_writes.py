@@ -229,10 +229,13 @@ def test_a_full_output_disk_is_one_line_and_exit_3(net: dict, small_tmpfs: Path)
 def test_a_full_state_folder_is_one_line_and_exit_3(net: dict, small_tmpfs: Path, tmp_path: Path) -> None:
     _fill(small_tmpfs)
     out = tmp_path / "genesis.json"
+    out.write_text("{}\n")
     r = pmw("genesis", "new", str(net["cards"][0]), "-o", str(out), env={**os.environ, "XDG_STATE_HOME": str(small_tmpfs)})
     assert r.returncode == 3
     line = one_line(r)
     assert "no space left" in line and str(small_tmpfs) in line
+    assert out.read_text() == "{}\n"  # the journal could not be written, so the file was not replaced
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("genesis")) == ["genesis.json"]
 
 
 @pytest.mark.parametrize("damage", [b"[]", b'{"written": 5}', b'{"written": [1]}', b'{"written": [{"path": 3}]}',
