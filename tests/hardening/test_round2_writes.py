@@ -274,3 +274,16 @@ def test_configure_installs_the_bytes_it_validated(net: dict, tmp_path: Path) ->
 def test_a_plan_refuses_a_folder_target_before_writing(tmp_path: Path) -> None:
     with pytest.raises(WriteRefused, match="is a folder"):
         Plan().add(tmp_path, "x")
+
+
+def test_a_fifo_in_place_of_a_key_file_is_refused_at_once(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    assert pmw("identity", "init", "--home", str(home)).returncode == 0
+    key = home / "config" / "node_key.json"
+    key.unlink()
+    os.mkfifo(key)
+    started = time.monotonic()
+    r = pmw("identity", "show", "--home", str(home), timeout=30)
+    assert r.returncode == 1 and time.monotonic() - started < 20
+    line = one_line(r)
+    assert str(key) in line and "FIFO" in line
