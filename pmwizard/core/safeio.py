@@ -97,8 +97,9 @@ STREAM_WAIT = 10.0  # seconds a FIFO may stay silent before the read gives up
 def read_regular(path: str | os.PathLike[str], limit: int, *, streams: bool = False) -> bytes | None:
     """At most `limit + 1` bytes of the regular file `path` (None: absent), so callers can tell 'too big'.
 
-    Reads in small pieces so memory follows the file, not the limit. A FIFO (allowed with `streams`) is read
-    without blocking, each wait bounded by STREAM_WAIT: a pipe nobody writes to ends in an error, not a hang.
+    Reads in small pieces so memory follows the file, not the limit. A FIFO or a character device (allowed
+    with `streams`) is read without blocking, each wait bounded by STREAM_WAIT: a pipe nobody writes to, or a
+    terminal nobody types in, ends in an error, not a hang.
     Raises NotRegular / OSError.
     """
     fd = open_regular(Path(path), streams=streams)
@@ -107,11 +108,14 @@ def read_regular(path: str | os.PathLike[str], limit: int, *, streams: bool = Fa
     chunks: list[bytes] = []
     total = 0
     try:
-        fifo = stat.S_ISFIFO(os.fstat(fd).st_mode)
+        mode = os.fstat(fd).st_mode
+        fifo = stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)  # a pipe, or a device such as a terminal: may block
+        poller = select.poll()
         if fifo:
             os.set_blocking(fd, False)
+            poller.register(fd, select.POLLIN)
         while total <= limit:
-            if fifo and not select.select([fd], [], [], STREAM_WAIT)[0]:
+            if fifo and not poller.poll(STREAM_WAIT * 1000):
                 raise OSError(errno.ETIMEDOUT, f"nothing arrived within {STREAM_WAIT:g} s", str(path))
             try:
                 chunk = os.read(fd, min(65536, limit + 1 - total))
