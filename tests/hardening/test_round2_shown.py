@@ -177,3 +177,32 @@ def test_the_wizards_findings_list_shows_remote_text_escaped() -> None:
                 fix="use \u202eevil", evidence={"member": "m\x1b[2J"})
     shown = finding_prompt(f, by_member=True, opened=True).plain
     assert not raw(shown) and "\\x1b]0;PWNED\\x07" in shown and "\\u202e" in shown
+
+
+async def test_a_peers_osc_sequence_never_reaches_the_wizards_terminal() -> None:
+    """What Textual paints for a finding quoting a hostile moniker (the join step's peer check): the OSC that
+    retitled the operator's terminal is painted as visible text, and no raw ESC or BEL is in the frame."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import OptionList
+
+    from pmwizard.tui.widgets.findings import FindingList
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield FindingList()
+
+    hostile = Finding("p2p.handshake", "127.0.0.1:26656", Status.FAIL, "chain_id_mismatch",
+                      "the peer (moniker \x1b]0;PWNED\x07\u202eevil) runs chain x", fix="fix \x1b[2J",
+                      evidence={"member": "m\x1b]0;t\x07"})
+    app = One()
+    async with app.run_test(size=(100, 20)) as pilot:
+        listing = app.query_one(FindingList)
+        listing.by_member = True
+        listing.add_finding(hostile)
+        listing.flush()
+        await pilot.pause()
+        listing.query_one(OptionList).action_select()  # opened: the fix and the target too
+        await pilot.pause()
+        frame = app.export_screenshot()
+    assert "\x1b" not in frame and "\x07" not in frame and "\u202e" not in frame
+    assert "PWNED" in frame and "\\x1b]0;" in frame
