@@ -11,6 +11,7 @@ recorded. A backup swapped for a link to a private key is refused without being 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -38,20 +39,20 @@ class Untrusted(Exception):
     """A journal or backup that failed verification: the reason, already one sentence."""
 
 
-def _read_trusted(path: Path, owners: set[int], limit: int) -> bytes:
+def _read_trusted(path: Path, owners: set[int], limit: int, what: str = "the backup pmwizard made") -> bytes:
     """The bytes of `path` if it is a regular file (no link followed) owned by one of `owners`."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY)
     except FileNotFoundError:
         raise Untrusted("is gone") from None
     except OSError as exc:
-        if exc.errno == 40:  # ELOOP: the last part is a symbolic link
-            raise Untrusted("is a symbolic link, not the backup pmwizard made") from None
+        if exc.errno == errno.ELOOP:  # O_NOFOLLOW: the last part is a symbolic link
+            raise Untrusted(f"is a symbolic link, not {what}") from None
         raise Untrusted(os_error_reason(exc)) from None
     with os.fdopen(fd, "rb") as fh:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise Untrusted(f"is {kind_of(st.st_mode)}, not the backup pmwizard made")
+            raise Untrusted(f"is {kind_of(st.st_mode)}, not {what}")
         if st.st_uid not in owners:
             raise Untrusted(f"is owned by uid {st.st_uid}, not by the user that wrote it")
         data = fh.read(limit + 1)
@@ -62,11 +63,11 @@ def _read_trusted(path: Path, owners: set[int], limit: int) -> bytes:
 
 def _entries(path: Path) -> tuple[list[dict[str, Any]], bool]:
     damaged = "the record of the last apply is damaged; restore backups (*.bak beside each file) by hand"
+    if not os.path.lexists(path):
+        raise InputError(str(path), None, "no record of an earlier apply: nothing to undo")
     try:
-        data = _read_trusted(path, {os.geteuid()}, MAX_JOURNAL_BYTES)
+        data = _read_trusted(path, {os.geteuid()}, MAX_JOURNAL_BYTES, "the record pmwizard wrote")
     except Untrusted as exc:
-        if str(exc) == "is gone":
-            raise InputError(str(path), None, "no record of an earlier apply: nothing to undo") from None
         raise InputError(str(path), None, f"{exc}; not used (restore backups by hand)") from None
     try:
         doc = json.loads(data.decode("utf-8"))
@@ -88,7 +89,7 @@ def _current(target: Path) -> bytes | None:
         return None
     if not stat.S_ISREG(st.st_mode):
         raise Untrusted(f"is {'a symbolic link' if stat.S_ISLNK(st.st_mode) else kind_of(st.st_mode)} now")
-    return _read_trusted(target, {os.geteuid(), st.st_uid}, MAX_PREVIEW_BYTES)
+    return _read_trusted(target, {os.geteuid(), st.st_uid}, MAX_PREVIEW_BYTES, "the file pmwizard wrote")
 
 
 def _sha(data: bytes | None) -> str | None:
