@@ -20,12 +20,33 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
 from pmwizard.checks.finding import Finding, Status
+from pmwizard.core.hostname import validate_hostname
+from pmwizard.core.shown import for_shell
 from pmwizard.errors import InputError
 
 SYSTEM_BUNDLES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem")
 EXPIRING_DAYS = 21
 MAX_PEM = 1 << 20
 FULLCHAIN = "ssl_certificate /etc/letsencrypt/live/{host}/fullchain.pem;"
+
+
+def certbot_names(names: Sequence[str]) -> list[str]:
+    """The names fit for a `certbot -d` argument: well-formed ASCII host names (a leading `*.` allowed),
+    each quoted for the shell. A certificate's names come from whoever made it: anything else is left out
+    rather than put into a command the operator pastes."""
+    out = []
+    for name in names:
+        base = name.removeprefix("*.")
+        if name.isascii() and base and not validate_hostname(base):
+            out.append(for_shell(name))
+    return out
+
+
+def certbot_command(names: Sequence[str], required: str, prefix: str = "certbot --nginx") -> str | None:
+    """`certbot --nginx -d A -d B` for the valid names; None when `required` (the name being fixed) is not one."""
+    if not certbot_names([required]):
+        return None
+    return prefix + "".join(f" -d {n}" for n in certbot_names(names))
 
 
 @functools.lru_cache(maxsize=1)
@@ -126,7 +147,7 @@ def chain_findings(target: str, host: str, sent: Sequence[x509.Certificate],
     if leaf.issuer == leaf.subject and fingerprint(leaf) not in anchor_prints:
         return [Finding("tls.chain", target, Status.FAIL, "self_signed",
                         "the server sends a self-signed certificate: clients will refuse it",
-                        fix=f"Get a certificate from a public CA (e.g. `certbot --nginx -d {host}`) and set "
+                        fix=f"Get a certificate from a public CA{_eg(certbot_command([host], host))} and set "
                             f"`{FULLCHAIN.format(host=host)}`", evidence=ev)]
     # Only the leaf itself with an unknown issuer means "intermediate not sent"; a sent intermediate whose
     # root is unknown is a private or unknown CA (untrusted): servers never need to send the root.
@@ -181,10 +202,11 @@ def name_findings(target: str, leaf: x509.Certificate, names: Sequence[str]) -> 
             out.append(Finding("tls.name", f"{target} name {key}", Status.PASS, "ok",
                                f"the certificate covers {key}", evidence=ev))
         else:
-            domains = " ".join(f"-d {n}" for n in dict.fromkeys([*dns_san, key]))
+            command = certbot_command(list(dict.fromkeys([*dns_san, key])), key)
+            get = f"`{command}`" if command else "one from your CA (the names here are not valid host names)"
             out.append(Finding("tls.name", f"{target} name {key}", Status.FAIL, "mismatch",
                                f"the certificate does not cover {key} (it covers {', '.join(dns_san) or 'no names'})",
-                               fix=f"Get a certificate that includes it: `certbot --nginx {domains}`, and add "
+                               fix=f"Get a certificate that includes it: {get}, and add "
                                    f"`server_name {key};` to the nginx server block", evidence=ev))
     return out
 
@@ -193,7 +215,8 @@ def validity_findings(target: str, leaf: x509.Certificate, host: str, now: dt.da
     now = now or dt.datetime.now(dt.UTC)
     start, end = leaf.not_valid_before_utc, leaf.not_valid_after_utc
     ev = {"not_before": start.isoformat(), "not_after": end.isoformat()}
-    renew = f"Renew it (`certbot renew`, or `certbot --nginx -d {host}`) and reload nginx"
+    command = certbot_command([host], host)
+    renew = f"Renew it (`certbot renew`{f', or `{command}`' if command else ''}) and reload nginx"
     if now < start:
         return Finding("tls.validity", target, Status.FAIL, "not_yet_valid",
                        f"the certificate is valid only from {start:%Y-%m-%d %H:%M} UTC",
@@ -262,3 +285,7 @@ def certificate_findings(target: str, host: str, sent: Sequence[x509.Certificate
                         fix="Replace the certificate files with the ones your CA issued (certbot: fullchain.pem "
                             "and privkey.pem) and reload nginx; clients reject this certificate",
                         evidence={"sent": [c.subject.rfc4514_string() for c in sent]})]
+
+
+def _eg(command: str | None) -> str:
+    return f" (e.g. `{command}`)" if command else ""

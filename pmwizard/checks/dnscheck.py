@@ -19,6 +19,10 @@ from pmwizard.checks.lookup import NODATA, NXDOMAIN, OK, Lookup, Nameserver, Res
 
 TTL = 3600
 MAX_CNAME_HOPS = 8
+# A zone may list any number of NS records (a hostile one lists 1,500). Resolvers bound the fan-out
+# (BIND and Unbound look at a handful of name servers per zone); so do we: this many names, this many addresses.
+MAX_NS_NAMES = 8
+MAX_NS_ADDRESSES = 16
 OVERALL_STEPS = 4  # CNAME walk, A/AAAA, zone + NS, authority: the whole check's budget in timeouts
 
 
@@ -217,15 +221,19 @@ async def _authority_findings(resolver: Resolver, name: str, chain: CnameChain, 
     ns = await resolver.lookup(zone, "NS")
     if ns.outcome != OK:
         return [] if ns.outcome in (NXDOMAIN, NODATA) else [_trouble("dns.authority", name, ns)]
+    names = list(dict.fromkeys(ns.records))
+    asked = names[:MAX_NS_NAMES]
     servers: list[tuple[str, str]] = []
-    for host, (a, aaaa) in zip(ns.records, await asyncio.gather(
-            *(asyncio.gather(resolver.lookup(h, "A"), resolver.lookup(h, "AAAA")) for h in ns.records))):
+    for host, (a, aaaa) in zip(asked, await asyncio.gather(
+            *(asyncio.gather(resolver.lookup(h, "A"), resolver.lookup(h, "AAAA")) for h in asked))):
         servers += [(host, ip) for ip in a.records + aaaa.records]
+    servers = list(dict.fromkeys(servers))[:MAX_NS_ADDRESSES]
+    bound = {} if len(names) <= MAX_NS_NAMES else {"ns_total": len(names), "ns_checked": len(asked)}
     if not servers:
         return [Finding("dns.authority", name, Status.FAIL, "lame",
-                        f"the NS names of {zone} ({', '.join(ns.records)}) have no addresses",
-                        fix=f"Give each name server an address, e.g. {zone_line(ns.records[0], 'A', 'NS.IPV4')}",
-                        evidence={"zone": zone, "ns": list(ns.records)})]
+                        f"the NS names of {zone} ({', '.join(asked)}) have no addresses",
+                        fix=f"Give each name server an address, e.g. {zone_line(asked[0], 'A', 'NS.IPV4')}",
+                        evidence={"zone": zone, "ns": asked, **bound})]
     want = sorted(addrs)
     first_hop = chain.hops[0] if chain.hops else None
     results = await asyncio.gather(*(resolver.ask_authority(ip, name, "A") for _, ip in servers))
@@ -240,12 +248,12 @@ async def _authority_findings(resolver: Resolver, name: str, chain: CnameChain, 
             out.append(Finding("dns.authority", target, Status.ERROR if state == "timeout" else Status.FAIL,
                                "lame", f"{host} is listed as a name server of {zone} but is not serving it: {why}",
                                fix=f"Make {host} serve {zone}, or remove `{zone}. {TTL} IN NS {host}.` "
-                                   "at the registrar and in the zone", evidence={"zone": zone, "server": ip}))
+                                   "at the registrar and in the zone", evidence={"zone": zone, "server": ip, **bound}))
             continue
         got_a = sorted(str(r) for rr in resp.answer if rr.rdtype == dns.rdatatype.A for r in rr)
         got_cname = [normalize(r.to_text()) for rr in resp.answer if rr.rdtype == dns.rdatatype.CNAME for r in rr]
         agree = got_a == want or (not got_a and first_hop is not None and first_hop in got_cname)
-        ev = {"zone": zone, "server": ip, "authoritative": got_a or got_cname, "resolver": want}
+        ev = {"zone": zone, "server": ip, "authoritative": got_a or got_cname, "resolver": want, **bound}
         if agree:
             out.append(Finding("dns.authority", target, Status.PASS, "agree",
                                f"{host} gives the same answer as the resolver", evidence=ev))

@@ -53,5 +53,9 @@ def report_json(findings: Iterable[Finding]) -> dict[str, Any]:
 
 
 def exit_code(findings: Iterable[Finding]) -> int:
-    """0 when everything passed or only warned; 1 when something failed or could not be checked."""
-    return 1 if any(f.status in (Status.FAIL, Status.ERROR) for f in findings) else 0
+    """0 when everything passed or only warned; 1 when something failed; 3 when nothing failed but
+    something could not be checked (a timeout, a resolver down): a script can retry 3, not 1."""
+    statuses = {Status(f.status) for f in findings}
+    if Status.FAIL in statuses:
+        return 1
+    return 3 if Status.ERROR in statuses else 0

@@ -1,14 +1,21 @@
-"""A tiny bounded HTTP/1.1 GET over asyncio streams (plain or TLS): enough to read a JSON root or
-Tendermint's /status without an HTTP library. Whole exchange bounded by `timeout`, body by `max_bytes`."""
+"""A small bounded HTTP/1.1 GET over asyncio streams (plain or TLS): enough to read a JSON root or
+Tendermint's /status. The framing (chunked, Content-Length, close-delimited) is h11's, a maintained sans-I/O
+HTTP/1.1 library, so a hostile server's framing (negative or endless chunks) meets tested code. The whole
+exchange is bounded by `timeout`, the body by `max_bytes`, and a JSON body by its nesting depth."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import ssl
+import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
+
+import h11
+
+MAX_HEAD = 16 * 1024  # status line and headers: more is not a reply we want to read
 
 
 class HttpTrouble(Exception):
@@ -27,11 +34,13 @@ class HttpReply:
     body: bytes
 
     def json(self) -> Any:
-        """The body as JSON; HttpTrouble('bad') when it is not."""
+        """The body as JSON; HttpTrouble('bad') when it is not, or nests deeper than any real reply."""
         try:
             return json.loads(self.body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
             raise HttpTrouble("bad", f"not JSON: {exc}") from None
+        except RecursionError:
+            raise HttpTrouble("bad", "not a usable JSON reply: nested too deeply") from None
 
 
 def _insecure_context() -> ssl.SSLContext:
@@ -68,59 +77,57 @@ async def _get(url: str, timeout: float, max_bytes: int, connect_to: str | None)
     except (OSError, ssl.SSLError) as exc:
         raise HttpTrouble("refused", f"cannot connect to {host}:{port}: {exc}") from None
     try:
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        hosthdr = f"[{host}]" if ":" in host else host
-        writer.write(f"GET {path} HTTP/1.1\r\nHost: {hosthdr}:{port}\r\nAccept: application/json\r\n"
-                     "User-Agent: pmwizard\r\nConnection: close\r\n\r\n".encode())
-        await writer.drain()
-        data = b""
-        while len(data) <= max_bytes:
-            chunk = await reader.read(65536)
-            if not chunk:
-                break
-            data += chunk
-        if len(data) > max_bytes:
-            raise HttpTrouble("bad", f"reply larger than {max_bytes} bytes")
+        return await _exchange(reader, writer, parts, host, port, max_bytes, time.monotonic() + timeout)
     except (OSError, ssl.SSLError) as exc:
         raise HttpTrouble("bad", f"connection broke: {exc}") from None
+    except h11.ProtocolError as exc:
+        raise HttpTrouble("bad", f"not a usable HTTP reply: {exc}") from None
     finally:
         writer.close()
-    return _parse(data)
+
+
+async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, parts: SplitResult, host: str,
+                    port: int, max_bytes: int, deadline: float) -> HttpReply:
+    """One GET framed by h11: chunked bodies, Content-Length and close-delimited replies are decoded by a
+    maintained library, with the body capped at `max_bytes` and the bytes read capped too (so a reply of
+    one-byte chunks costs at most a few times the cap, never a quadratic re-copy). Decoding is synchronous
+    between reads, so the deadline is also checked per event and reads are small: a flood of tiny chunks
+    cannot keep the event loop past the timeout."""
+    conn = h11.Connection(our_role=h11.CLIENT, max_incomplete_event_size=MAX_HEAD)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    hosthdr = f"[{host}]" if ":" in host else host
+    request = h11.Request(method="GET", target=path, headers=[
+        ("Host", f"{hosthdr}:{port}"), ("Accept", "application/json"), ("User-Agent", "pmwizard"),
+        ("Connection", "close")])
+    writer.write(conn.send(request) + conn.send(h11.EndOfMessage()))
+    await writer.drain()
+    response: h11.Response | None = None
+    body = bytearray()
+    wire = 0
+    while True:
+        if time.monotonic() > deadline:
+            raise HttpTrouble("timeout", f"the reply from {host}:{port} did not end in time")
+        event = conn.next_event()
+        if event is h11.NEED_DATA:
+            chunk = await reader.read(8192)
+            wire += len(chunk)
+            if wire > 4 * max_bytes + MAX_HEAD:
+                raise HttpTrouble("bad", f"reply larger than {max_bytes} bytes (with its framing)")
+            conn.receive_data(chunk)  # b"" tells h11 the server closed
+            continue
+        if isinstance(event, h11.Response):
+            response = event
+        elif isinstance(event, h11.Data):
+            body += event.data
+            if len(body) > max_bytes:
+                raise HttpTrouble("bad", f"reply larger than {max_bytes} bytes")
+        elif isinstance(event, h11.EndOfMessage | h11.ConnectionClosed):
+            break
+    if response is None:
+        raise HttpTrouble("bad", "no HTTP reply (the server closed without answering)")
+    headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in response.headers}
+    return HttpReply(response.status_code, headers, bytes(body))
 
 
 def _is_address(host: str) -> bool:
     return host.replace(".", "").isdigit() or ":" in host
-
-
-def _parse(data: bytes) -> HttpReply:
-    head, sep, body = data.partition(b"\r\n\r\n")
-    if not sep:
-        raise HttpTrouble("bad", "no HTTP reply (the server closed without answering)")
-    lines = head.decode("latin-1").split("\r\n")
-    status_line = lines[0].split(" ", 2)
-    if len(status_line) < 2 or not status_line[0].startswith("HTTP/") or not status_line[1].isdigit():
-        raise HttpTrouble("bad", f"not HTTP: {lines[0][:80]!r}")
-    headers = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    if "chunked" in headers.get("transfer-encoding", "").lower():
-        body = _unchunk(body)
-    elif headers.get("content-length", "").isdigit():
-        body = body[: int(headers["content-length"])]
-    return HttpReply(int(status_line[1]), headers, body)
-
-
-def _unchunk(body: bytes) -> bytes:
-    out = b""
-    while body:
-        size_line, _, rest = body.partition(b"\r\n")
-        try:
-            size = int(size_line.split(b";")[0].strip() or b"0", 16)
-        except ValueError:
-            raise HttpTrouble("bad", "broken chunked encoding") from None
-        if size == 0:
-            break
-        out += rest[:size]
-        body = rest[size + 2 :]
-    return out

@@ -84,8 +84,11 @@ async def check_rpc(url: str, *, expect_node_id: str | None = None, expect_chain
     status_url = url.rstrip("/") + "/status"
     try:
         reply = await http_get(status_url, timeout=timeout)
-        info = reply.json()["result"]["node_info"]
-        node_id, network = str(info["id"]).lower(), str(info["network"])
+        try:
+            info = reply.json()["result"]["node_info"]
+            node_id, network = str(info["id"]).lower(), str(info["network"])
+        except HttpTrouble as exc:  # not JSON, or a nesting bomb: an answer, just not the one we want
+            raise KeyError(exc.detail) from None
     except (HttpTrouble, KeyError, TypeError) as exc:
         detail = exc.detail if isinstance(exc, HttpTrouble) else f"not Tendermint's /status reply ({exc})"
         status = Status.WARN if guessed else (Status.ERROR if getattr(exc, "kind", "") == "timeout" else Status.FAIL)

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from pmwizard.checks.finding import Finding, Status, summarize
+from pmwizard.core.shown import visible
 
 SYMBOL = {Status.PASS: "✓", Status.WARN: "!", Status.FAIL: "✗", Status.ERROR: "?"}
 # For a terminal or pipe that cannot encode the marks (LANG=C, PYTHONIOENCODING=ascii); the word follows anyway.
@@ -32,17 +33,20 @@ def can_show_marks(stream: TextIO) -> bool:
 
 
 def group_of(f: Finding) -> str:
-    return str(f.evidence.get("member") or f.target.split(":")[0].split(" ")[0])
+    return visible(f.evidence.get("member") or f.target.split(":")[0].split(" ")[0])
 
 
 def finding_line(f: Finding, colour: bool = False, ascii_marks: bool = False) -> str:
+    """One finding as text. Its message and fix quote what servers, peers and certificates sent (a moniker,
+    a node ID, a certificate's names): this is the one place they become terminal text, so they are made
+    visible here (our own colour codes are added after that)."""
     status = Status(f.status)
     head = f"{(ASCII_SYMBOL if ascii_marks else SYMBOL)[status]} {WORD[status]:<5}"
     if colour:
         head = f"{COLOUR[status]}{head}{RESET}"
-    line = f"  {head} {f.check:<14} {f.code:<17} {f.message}"
+    line = f"  {head} {visible(f.check):<14} {visible(f.code):<17} {visible(f.message)}"
     if status != Status.PASS and f.fix:
-        fix = f"fix: {f.fix}"
+        fix = f"fix: {visible(f.fix)}"
         line += "\n" + " " * 10 + (f"{DIM}{fix}{RESET}" if colour else fix)
     return line
 

@@ -1,7 +1,8 @@
 """The `pmwizard` command. No subcommand opens the wizard; every subcommand works without a TTY.
 
 Exit codes are an API: 0 success (warnings allowed), 1 a check failed or the input is invalid, 2 usage
-(also: the wizard without a terminal); 141 the reader of stdout went away (`| head`), 130 interrupted.
+(also: the wizard without a terminal), 3 could not check or could not write (a server did not answer,
+permission denied, disk full); 141 the reader of stdout went away (`| head`), 130 interrupted.
 Each subcommand lives in its own module with a `register(subparsers)` function; heavy imports stay inside
 the command functions so `pmwizard --help` and the TUI start fast.
 """
@@ -14,10 +15,18 @@ import sys
 from collections.abc import Sequence
 
 from pmwizard import __version__
+from pmwizard.core.shown import visible
 from pmwizard.errors import PmwizardError
 
 COMMANDS = ("identity", "card", "genesis", "configure", "services", "check", "doctor", "undo", "demo", "export",
             "completion", "cert", "validators", "join")
+
+
+EXIT_CODES = """exit codes:
+  0  success (warnings allowed)
+  1  a check failed, or the input is invalid (nothing was written)
+  2  usage error (unknown option, missing argument)
+  3  could not check or could not write: a server did not answer, permission denied, disk full"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_verbosity(parser)
     finish(parser, EXAMPLES)
+    parser.epilog = f"{parser.epilog or ''}\n{EXIT_CODES}"
     return parser
 
 
@@ -98,8 +108,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return _quiet_broken_pipe()
     except PmwizardError as exc:
-        print(f"pmwizard: {exc}", file=sys.stderr)
+        print(f"pmwizard: {visible(exc)}", file=sys.stderr)
         return 1
+    except OSError as exc:  # could not read or write: one line naming the path and the fix, no traceback
+        if isinstance(exc, BrokenPipeError):
+            raise
+        from pmwizard.core.safeio import os_error_text
+
+        print(f"pmwizard: {visible(os_error_text(exc.filename or '', exc))}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         print("pmwizard: interrupted", file=sys.stderr)
         return 130

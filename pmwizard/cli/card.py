@@ -11,6 +11,7 @@ from pmwizard.cli.common import (
     print_json,
     print_problems,
     read_cards_arg,
+    say,
     write_document,
 )
 
@@ -44,13 +45,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
         for c in checks:
             if c.valid and c.card:
                 state = "signed" if c.signed else "UNSIGNED"
-                print(f"ok     {c.source}: {c.card.name} ({c.card.hostname}:{c.card.p2p_port}), "
-                      f"node_id {c.card.node_id}, {state}")
+                say(f"ok     {c.source}: {c.card.name} ({c.card.hostname}:{c.card.p2p_port}), "
+                    f"node_id {c.card.node_id}, {state}")
             else:
-                print(f"INVALID {c.source}")
+                say(f"INVALID {c.source}")
             print_problems(c.errors, c.warnings)
         for x in conflicts:
-            print(f"CONFLICT {x.kind}: {x.message}")
+            say(f"CONFLICT {x.kind}: {x.message}")
     return 0 if checks and all(c.valid for c in checks) and not conflicts else 1
 
 

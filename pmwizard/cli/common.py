@@ -29,13 +29,13 @@ def configure_output(args: argparse.Namespace) -> None:
 def info(message: str, *, err: bool = False) -> None:
     """A line that says what happened (wrote X, next step); --quiet drops it, results and errors stay."""
     if VERBOSITY >= 0:
-        print(message, file=sys.stderr if err else sys.stdout)
+        say(message, err=err)
 
 
 def detail(message: str) -> None:
     """A line only --verbose shows, always on stderr (what was chosen and why)."""
     if VERBOSITY > 0:
-        print(f"pmwizard: {message}", file=sys.stderr)
+        say(f"pmwizard: {message}", err=True)
 
 
 def node_home(args: argparse.Namespace) -> Path:
@@ -100,12 +100,21 @@ def home_arg(args: argparse.Namespace) -> str | None:
     return getattr(args, "home", None)
 
 
+def say(text: str, *, err: bool = False) -> None:
+    """Print a line for a person. Everything the CLI prints in text goes through here (or `visible_lines`):
+    names, paths and messages carry text from cards, genesis files, peers and servers, and a control or bidi
+    character in them is shown escaped, never sent to the terminal raw."""
+    from pmwizard.core.shown import visible_lines
+
+    print(visible_lines(text), file=sys.stderr if err else sys.stdout)
+
+
 def print_problems(errors: Iterable[str], warnings: Iterable[str]) -> None:
     """A report's errors, then its warnings, one indented line each (card verify, genesis validate)."""
     for e in errors:
-        print(f"  error: {e}")
+        say(f"  error: {e}")
     for w in warnings:
-        print(f"  warning: {w}")
+        say(f"  warning: {w}")
 
 
 def write_document(text: str) -> None:
@@ -137,9 +146,11 @@ def print_json(doc: Any, kind: str | None = None) -> None:
 
 def run_plan(plan: Plan, args: argparse.Namespace) -> int:
     """--check prints the exact diff; --yes applies it and says what was written and backed up."""
+    from pmwizard.core.shown import visible_lines
+
     if args.check:
-        text = plan.diff()
-        sys.stdout.write(text if text else "nothing to change\n")
+        text = plan.diff()  # a line with a control character (from a genesis, a card) is shown escaped
+        sys.stdout.write(visible_lines(text) if text else "nothing to change\n")
         return 0
     written = plan.apply()
     if not written:

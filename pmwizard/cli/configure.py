@@ -5,13 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pmwizard.cli.common import add_check_yes, add_home, node_home, run_plan
+from pmwizard.cli.common import add_check_yes, add_home, node_home, run_plan, say
 
 
 def load_valid_cards(paths: list[str]) -> list:
     """Every card from files/folders; any invalid card stops the command with its errors."""
-    import sys
-
     from pmwizard.cli.common import read_cards_arg
     from pmwizard.core.cards import find_conflicts
     from pmwizard.errors import InputError
@@ -22,7 +20,7 @@ def load_valid_cards(paths: list[str]) -> list:
             if not check.valid or check.card is None:
                 raise InputError(check.source, None, "; ".join(check.errors))
             for w in check.warnings:
-                print(f"warning: {w}", file=sys.stderr)
+                say(f"warning: {w}", err=True)
             cards.append(check.card)
     for c in find_conflicts(cards):
         raise InputError(" and ".join(paths), c.kind, c.message)

@@ -7,7 +7,7 @@ import asyncio
 import sys
 
 from pmwizard.cli.check import add_dns_options, report
-from pmwizard.cli.common import add_home, node_home
+from pmwizard.cli.common import add_home, node_home, say
 
 
 def _load_cards(paths: list[str]) -> list:
@@ -55,7 +55,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
         node_id, installed_chain, problems = this_node(node_home(args))
         for problem in problems:
-            print(f"warning: {problem}", file=sys.stderr)
+            say(f"warning: {problem}", err=True)
         chain_id = chain_id or installed_chain
         targets = [DoctorTarget(name=args.hostname or "this node", hostname=args.hostname, p2p_port=args.p2p_port,
                                 node_id=node_id,
@@ -66,7 +66,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
     def progress(f) -> None:
         if live:
-            print(f"{f.evidence.get('member', '')}: {finding_line(f, ascii_marks=not can_show_marks(sys.stderr)).strip().splitlines()[0]}", file=sys.stderr)
+            say(f"{f.evidence.get('member', '')}: "
+                f"{finding_line(f, ascii_marks=not can_show_marks(sys.stderr)).strip().splitlines()[0]}", err=True)
 
     findings = asyncio.run(run_doctor(targets, chain_id=chain_id, nameservers=nameservers, ca_file=args.ca_file,
                                       timeout=args.timeout, concurrency=args.concurrency,

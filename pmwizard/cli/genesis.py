@@ -17,6 +17,7 @@ from pmwizard.cli.common import (
     print_json,
     print_problems,
     read_stdin,
+    say,
     write_document,
 )
 
@@ -110,21 +111,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if report.converted:
             _write_or_print(report.converted, args.convert, "genesis.json converted to Tendermint 0.34")
         else:
-            print(f"pmwizard: {args.file}: nothing to convert (--convert is for files shaped like the Planetmint "
-                  "docs' example)", file=sys.stderr)
+            say(f"pmwizard: {args.file}: nothing to convert (--convert is for files shaped like the Planetmint "
+                "docs' example)", err=True)
     if args.json:
         print_json(report.to_json(), "genesis-validate")
         return 0 if report.valid else 1
     if report.valid:
-        print(f"valid: {report.source}: chain_id {report.chain_id}, {len(report.validators)} validators, "
-              f"genesis_time {report.genesis_time}")
+        say(f"valid: {report.source}: chain_id {report.chain_id}, {len(report.validators)} validators, "
+            f"genesis_time {report.genesis_time}")
         for v in report.validators:
-            print(f"  {v.address}  power {v.power}  {v.name}")
+            say(f"  {v.address}  power {v.power}  {v.name}")
     else:
-        print(f"INVALID: {report.source}")
+        say(f"INVALID: {report.source}")
     print_problems(report.errors, report.warnings)
     if report.converted and not args.convert:
-        print(f"  to get the converted 0.34 document: pmwizard genesis validate {args.file} --convert NEW_FILE")
+        from pmwizard.core.shown import for_shell
+
+        say(f"  to get the converted 0.34 document: pmwizard genesis validate {for_shell(args.file)} --convert NEW_FILE")
     print(f"SHA-256 {report.sha256}")
     return 0 if report.valid else 1
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pmwizard.cli.common import add_home, home_arg, info, print_json
+from pmwizard.cli.common import add_home, home_arg, info, print_json, say
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -17,15 +17,15 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json({**ident.to_json(), "home_reason": home.reason}, "identity")
         return 0
-    print(f"home          {visible(str(ident.home))}  ({home.reason})")
-    print(f"address       {ident.address}")
-    print(f"pub_key       {ident.pub_key}")
-    print(f"node_id       {ident.node_id}")
-    print(f"node_pub_key  {ident.node_pub_key}")
+    say(f"home          {visible(str(ident.home))}  ({home.reason})")
+    say(f"address       {ident.address}")
+    say(f"pub_key       {ident.pub_key}")
+    say(f"node_id       {ident.node_id}")
+    say(f"node_pub_key  {ident.node_pub_key}")
     for rel, state in ident.files.items():
-        print(f"  {state:8} {rel}")
+        say(f"  {state:8} {rel}")
     for w in ident.warnings:
-        print(f"warning: {w}")
+        say(f"warning: {w}")
     return 0
 
 
@@ -58,7 +58,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     if not written and not converted:
         info(f"nothing to create: the keys in {home} exist (they are never overwritten)")
     ident = load_identity(home)
-    print(f"node_id {ident.node_id}  address {ident.address}")
+    say(f"node_id {ident.node_id}  address {ident.address}")
     return 0
 
 

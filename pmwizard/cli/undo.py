@@ -5,17 +5,19 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pmwizard.cli.common import add_check_yes, run_plan
+from pmwizard.cli.common import add_check_yes, run_plan, say
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
     from pmwizard.core.undo import undo_plan
 
     undo = undo_plan()
+    if undo.partial:
+        print("the last apply stopped part way; undoing the files it did change", file=sys.stderr)
     for line in undo.refused:
-        print(f"not undone: {line}", file=sys.stderr)
+        say(f"not undone: {line}", err=True)
     for p in undo.created:
-        print(f"created by the last apply (remove it yourself if unwanted): {p}", file=sys.stderr)
+        say(f"created by the last apply (remove it yourself if unwanted): {p}", err=True)
     code = run_plan(undo.plan, args)
     return 1 if undo.refused and not undo.plan.pending else code
 

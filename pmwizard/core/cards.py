@@ -290,20 +290,23 @@ def parse_cards_text(text: str, source: str) -> list[CardCheck]:
 
 def read_card_file(path: Path) -> list[CardCheck]:
     src = str(path)
+    from pmwizard.core.safeio import NotRegular, os_error_text, read_input
+
     try:
-        size = path.stat().st_size
-        if size > MAX_CARD_BYTES:
-            return [CardCheck(src, False, False, (f"{src}: {size} bytes; a card is at most 64 KiB",), (), None)]
-        data = path.read_bytes()
+        data = read_input(path, MAX_CARD_BYTES)
+    except NotRegular as exc:
+        return [CardCheck(src, False, False, (f"{src}: is {exc.kind}, not a card file",), (), None)]
     except OSError as exc:
-        return [CardCheck(src, False, False, (f"{src}: cannot be read ({exc.strerror})",), (), None)]
+        return [CardCheck(src, False, False, (f"cannot be read: {os_error_text(src, exc)}",), (), None)]
+    if data is None:
+        return [CardCheck(src, False, False, (f"{src}: does not exist",), (), None)]
     return read_card_bytes(data, src)
 
 
 def read_card_bytes(data: bytes, src: str) -> list[CardCheck]:
     """Cards from bytes already read (a file, or standard input for `-`): UTF-8, at most 64 KiB."""
     if len(data) > MAX_CARD_BYTES:
-        return [CardCheck(src, False, False, (f"{src}: more than 64 KiB; a card is at most 64 KiB",), (), None)]
+        return [CardCheck(src, False, False, (f"{src}: larger than 64 KiB; a card is at most 64 KiB",), (), None)]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -148,27 +148,23 @@ def _warnings(doc: Decoded) -> list[str]:
 
 
 def read_limited(path: Path) -> bytes:
-    """The file's bytes, at most 4 MiB (read with a bound, so a FIFO or a growing file cannot exhaust memory)."""
+    """The file's bytes, at most 4 MiB (read with a bound; a FIFO, a device or a folder is refused before
+    any read, so nothing can hang or exhaust memory)."""
+    from pmwizard.core.safeio import NotRegular, os_error_reason, read_input
+
     path = Path(path)
-    chunks: list[bytes] = []
-    total = 0
     try:
-        with path.open("rb") as fh:
-            while total <= MAX_GENESIS_BYTES:  # small reads: memory follows the file, not the limit
-                chunk = fh.read(65536)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                total += len(chunk)
-    except FileNotFoundError:
-        raise InputError(str(path), None, "does not exist") from None
-    except IsADirectoryError:
-        raise InputError(str(path), None, "is a folder, not a genesis file") from None
+        data = read_input(path, MAX_GENESIS_BYTES)
+    except NotRegular as exc:
+        what = "a folder, not a genesis file" if exc.kind == "a folder" else f"{exc.kind}, not a genesis file"
+        raise InputError(str(path), None, f"is {what}") from None
     except OSError as exc:
-        raise InputError(str(path), None, f"cannot be read ({exc.strerror})") from None
-    if total > MAX_GENESIS_BYTES:
+        raise InputError(str(path), None, f"cannot be read: {os_error_reason(exc)}") from None
+    if data is None:
+        raise InputError(str(path), None, "does not exist")
+    if len(data) > MAX_GENESIS_BYTES:
         raise InputError(str(path), None, "larger than 4 MiB; a genesis file here is at most 4 MiB")
-    return b"".join(chunks)
+    return data
 
 
 def read_genesis(path: Path) -> GenesisReport:

@@ -93,15 +93,19 @@ class NodeIdentity:
 
 def read_key_object(path: Path, limit: int = MAX_KEY_FILE) -> dict[str, Any]:
     """A key or state file's JSON object, read defensively: size-limited, UTF-8, errors name the file."""
+    from pmwizard.core.safeio import NotRegular, os_error_reason, read_regular
+
     src = str(path)
     try:
-        if path.stat().st_size > limit:
-            raise InputError(src, None, f"is larger than {limit // 1024} KiB; this is not a key file")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(src, None, "does not exist") from None
+        data = read_regular(path, limit)  # a FIFO or a device in a key's place is refused, never waited on
+    except NotRegular as exc:
+        raise InputError(src, None, f"is {exc.kind}, not a key file") from None
     except OSError as exc:
-        raise InputError(src, None, f"cannot be read ({exc.strerror})") from None
+        raise InputError(src, None, f"cannot be read: {os_error_reason(exc)}") from None
+    if data is None:
+        raise InputError(src, None, "does not exist")
+    if len(data) > limit:
+        raise InputError(src, None, f"is larger than {limit // 1024} KiB; this is not a key file")
     try:
         obj = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError:

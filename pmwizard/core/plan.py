@@ -8,12 +8,14 @@ restore the last apply.
 from __future__ import annotations
 
 import difflib
+import errno
 import fcntl
 import hashlib
 import json
 import os
+import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,11 +28,22 @@ MAX_PREVIEW_BYTES = 16 * 1024 * 1024
 
 
 def _read_bytes(path: Path) -> bytes | None:
+    """The file as it is now (None: absent). A FIFO, a device, a socket or a folder is refused here, at
+    preview time, before anything is written: replacing them would break what they are, reading a FIFO
+    would hang. A path that cannot name a file (a file where a folder should be, a name too long) is a
+    WriteRefused line naming the path and the fix; other OSErrors (permission, I/O) go up as they are."""
+    from pmwizard.core.safeio import NotRegular, os_error_text, read_regular
+
     try:
-        with open(path, "rb") as fh:
-            return fh.read(MAX_PREVIEW_BYTES + 1)
-    except FileNotFoundError:
-        return None
+        return read_regular(path, MAX_PREVIEW_BYTES)
+    except NotRegular as exc:
+        if exc.kind == "a folder":
+            raise WriteRefused(f"{path}: is a folder; give the path of a file (e.g. {path}/NAME)") from None
+        raise WriteRefused(f"{path}: is {exc.kind}; pmwizard writes only regular files, choose another path") from None
+    except OSError as exc:
+        if exc.errno in (errno.ENOTDIR, errno.ENAMETOOLONG, errno.EISDIR, errno.ELOOP):
+            raise WriteRefused(os_error_text(path, exc)) from None  # a path that cannot be a file: bad input
+        raise  # permission, I/O: could not read (the CLI says so in one line, exit 3)
 
 
 def _sha256(data: bytes | None) -> str | None:
@@ -100,6 +113,8 @@ class Written:
     backup: Path | None
     sha256: str | None = None  # of what was written: undo refuses a file edited since
     key_file: bool = False
+    old_sha256: str | None = None  # of what was there before (None: absent): a replace that never happened
+    backup_sha256: str | None = None  # undo restores the backup only if it still has these bytes
 
 
 @dataclass
@@ -149,7 +164,10 @@ class Plan:
 
     def apply(self, only: Iterable[str | os.PathLike[str]] | None = None) -> list[Written]:
         """Write the pending changes (or only those paths). Raises WriteRefused before writing anything
-        if a file changed since the preview or a create-only file exists."""
+        if a file changed since the preview or a create-only file exists.
+
+        The journal (`last-apply.json`) is rewritten before each file is replaced, so when a later file
+        fails (a full disk, a permission) `pmwizard undo` still knows every file this apply changed."""
         chosen = self.pending
         if only is not None:
             wanted = {Path(p).expanduser().absolute() for p in only}
@@ -162,8 +180,8 @@ class Plan:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
             done: list[Written] = []
             for c in chosen:
-                done.append(_write_one(c, stamp))
-            _record_journal(done)
+                done.append(_write_one(c, stamp, lambda w, d=done: _record_journal([*d, w], complete=False)))
+            _record_journal(done, complete=True)
         return done
 
 
@@ -190,6 +208,13 @@ def _check_unchanged(c: FileChange) -> None:
         raise WriteRefused(
             f"{c.path}: changed since the preview was made; nothing was written. Preview again to see the change."
         )
+    # A folder on the way that is a file is found by _read_bytes; one that cannot be created is found here,
+    # before the first file of the plan is replaced.
+    parent = c.path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise WriteRefused(f"{parent}: is a file, not a folder; choose a path inside a folder")
 
 
 def _make_dirs(folder: Path, mode: int) -> None:
@@ -211,26 +236,51 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _write_one(c: FileChange, stamp: str) -> Written:
+def _clear_stale_temps(path: Path) -> None:
+    """Temp files of an apply that was killed mid-way; we hold the apply lock, so none is in use. Names are
+    matched exactly, not globbed (a file called `*` must not match every hidden `.X.Y.tmp`): only regular
+    files shaped like our own temp files, `.NAME.<8 characters>.tmp` and `.NAME.<stamp>.bak.<8>.tmp`."""
+    shape = re.compile(rf"\.{re.escape(path.name)}\.(?:\d{{8}}T\d{{12}}Z\.bak\.)?[A-Za-z0-9_]{{8}}\.tmp")
+    for name in os.listdir(path.parent):
+        stale = path.parent / name
+        if shape.fullmatch(name) and stale.is_file() and not stale.is_symlink():
+            stale.unlink(missing_ok=True)
+
+
+def _write_one(c: FileChange, stamp: str, before_replace: Callable[[Written], None]) -> Written:
+    """Back up the old version, tell the journal, then replace. The replaced file's mode and owner are kept
+    (run as root, config.toml must stay readable by the node's own user)."""
     folder = c.path.parent
     _make_dirs(folder, c.dir_mode)
-    # Temp files of an apply that was killed mid-way; we hold the apply lock, so none is in use.
-    for stale in folder.glob(f".{c.path.name}.*.tmp"):
-        stale.unlink(missing_ok=True)
+    _clear_stale_temps(c.path)
     backup: Path | None = None
-    mode = c.mode
+    backup_sha = None
+    mode, owner = c.mode, None
     if c.old is not None:
-        mode = c.path.stat().st_mode & 0o7777 if c.path.exists() else c.mode
+        st = os.lstat(c.path)
+        mode, owner = st.st_mode & 0o7777, (st.st_uid, st.st_gid)
         backup = c.path.with_name(f"{c.path.name}.{stamp}.bak")
-        _atomic_write(backup, c.old, mode, create_only=True)
-    _atomic_write(c.path, c.new, mode, create_only=c.create_only)
-    return Written(path=c.path, backup=backup, sha256=_sha256(c.new), key_file=c.create_only)
+        _atomic_write(backup, c.old, mode, create_only=True, owner=owner)
+        backup_sha = _sha256(c.old)
+    written = Written(path=c.path, backup=backup, sha256=_sha256(c.new), key_file=c.create_only,
+                      old_sha256=_sha256(c.old), backup_sha256=backup_sha)
+    try:
+        before_replace(written)
+    except BaseException:
+        if backup is not None:  # the journal could not be written: the file stays as it was, no stray backup
+            backup.unlink(missing_ok=True)
+        raise
+    _atomic_write(c.path, c.new, mode, create_only=c.create_only, owner=owner)
+    return written
 
 
-def _atomic_write(path: Path, data: bytes, mode: int, *, create_only: bool) -> None:
+def _atomic_write(path: Path, data: bytes, mode: int, *, create_only: bool,
+                  owner: tuple[int, int] | None = None) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.fchmod(fd, mode)
+        if owner is not None and os.geteuid() == 0 and (os.fstat(fd).st_uid, os.fstat(fd).st_gid) != owner:
+            os.fchown(fd, *owner)
+        os.fchmod(fd, mode)  # after chown: chown clears set-id bits
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -245,9 +295,12 @@ def _atomic_write(path: Path, data: bytes, mode: int, *, create_only: bool) -> N
         else:
             os.replace(tmp, path)
         _fsync_dir(path.parent)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and not isinstance(exc, WriteRefused) and not exc.filename:
+            # write()/fsync() errors carry no file name: name the file being written
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
 
 
@@ -255,10 +308,11 @@ def journal_path() -> Path:
     return state_dir() / "last-apply.json"
 
 
-def _record_journal(done: list[Written]) -> None:
+def _record_journal(done: list[Written], *, complete: bool) -> None:
     entries = [{"path": str(w.path), "backup": str(w.backup) if w.backup else None, "sha256": w.sha256,
-                "key_file": w.key_file} for w in done]
-    data = json.dumps({"written": entries}, indent=2).encode()
+                "old_sha256": w.old_sha256, "backup_sha256": w.backup_sha256, "key_file": w.key_file}
+               for w in done]
+    data = json.dumps({"complete": complete, "written": entries}, indent=2).encode()
     path = journal_path()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     _atomic_write(path, data, 0o600, create_only=False)

@@ -55,3 +55,10 @@ def for_shell(value: str) -> str:
     caller's rules before it gets here; this still never lets a raw control character through.
     """
     return shlex.quote(visible(value))
+
+
+def visible_lines(text: str) -> str:
+    """Several lines of text from outside (a diff, a list of problems) made safe line by line: the line breaks
+    stay, a line with nothing to escape is kept exactly as it is (a diff stays the diff), any other line is
+    shown through `visible()`."""
+    return "\n".join(line if line.isprintable() else visible(line) for line in text.split("\n"))

@@ -93,12 +93,20 @@ def with_port(laddr: str, port: int) -> str:
 
 def load_config(path: Path) -> tomlkit.TOMLDocument:
     """The current config.toml as a tomlkit document (comments kept); the minimal one when absent."""
-    if not path.exists():
+    from pmwizard.core.safeio import NotRegular, os_error_reason, read_input
+
+    try:
+        data = read_input(path, MAX_CONFIG)
+    except NotRegular as exc:
+        raise InputError(str(path), None, f"is {exc.kind}, not a Tendermint config.toml") from None
+    except OSError as exc:
+        raise InputError(str(path), None, f"cannot be read: {os_error_reason(exc)}") from None
+    if data is None:
         return tomlkit.parse(MINIMAL_CONFIG)
     try:
-        if path.stat().st_size > MAX_CONFIG:
+        if len(data) > MAX_CONFIG:
             raise InputError(str(path), None, "is larger than 1 MiB; not a Tendermint config.toml")
-        text = path.read_bytes().decode("utf-8")
+        text = data.decode("utf-8")
         return tomlkit.parse(text)
     except UnicodeDecodeError:
         raise InputError(str(path), None, "is not UTF-8 text") from None
@@ -197,10 +205,12 @@ def configure_plan(home: Path, genesis: Path, moniker: str | None = None, peers:
                    genesis_data: bytes | None = None) -> Plan:
     """Install `genesis` into the home and set config.toml for the network. Raises InputError on bad input.
     `genesis_data`: the document's bytes when they came from elsewhere (a member's RPC); `genesis` names it."""
-    from pmwizard.core.genesis import read_genesis, validate_genesis
+    from pmwizard.core.genesis import read_limited, validate_genesis
 
     home = Path(home)
-    report = read_genesis(Path(genesis)) if genesis_data is None else validate_genesis(genesis_data, str(genesis))
+    # Read once: the bytes validated (and whose SHA-256 is shown) are exactly the bytes installed.
+    genesis_bytes = read_limited(Path(genesis)) if genesis_data is None else genesis_data
+    report = validate_genesis(genesis_bytes, str(genesis))
     if not report.valid:
         raise InputError(str(genesis), None, "; ".join(report.errors))
     ident = load_identity(home)
@@ -224,7 +234,6 @@ def configure_plan(home: Path, genesis: Path, moniker: str | None = None, peers:
     old = load_config(config_path)  # validates the existing file before anything else
     text, changed = edit_config(tomlkit.dumps(old) if config_path.exists() else None, choices, str(config_path))
     plan = Plan()
-    data = Path(genesis).read_bytes() if genesis_data is None else genesis_data
-    plan.add(home / "config" / "genesis.json", data, notes=notes_genesis)
+    plan.add(home / "config" / "genesis.json", genesis_bytes, notes=notes_genesis)
     plan.add(config_path, text, notes=changed or ["config.toml already says all of this"])
     return plan

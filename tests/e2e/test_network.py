@@ -28,7 +28,7 @@ N = 4
 def pmw(*argv: str) -> str:
     r = subprocess.run([sys.executable, "-m", "pmwizard", *argv], capture_output=True, text=True, timeout=120,
                        env=dict(os.environ), check=False)
-    assert r.returncode in (0, 1), r.stderr
+    assert r.returncode in (0, 1, 3), r.stderr  # 3: something could not be checked
     return r.stdout
 
 

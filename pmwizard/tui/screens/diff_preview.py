@@ -16,12 +16,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Footer, Static
 
 from pmwizard.core.plan import Plan
+from pmwizard.core.shown import visible_lines
 from pmwizard.errors import PmwizardError
 
 
 def coloured_diff(text: str) -> Text:
+    """The diff in colour; a line carrying a control character (a genesis or card can) is shown escaped."""
     out = Text()
-    for line in text.splitlines(keepends=True):
+    for line in visible_lines(text).splitlines(keepends=True):
         style = ""
         if line.startswith("#"):
             style = "italic"
@@ -91,9 +93,16 @@ class DiffPreviewScreen(ModalScreen[list[Path] | None]):
             return
         try:
             done = self.plan.apply(only=chosen)
-        except (PmwizardError, OSError) as exc:
+        except PmwizardError as exc:  # refused before the first write
             result.add_class("error")
-            result.update(f"Nothing was written: {exc}")
+            result.update(visible_lines(f"Nothing was written: {exc}"))
+            return
+        except OSError as exc:  # may stop after some files were replaced: the journal knows which
+            from pmwizard.core.safeio import os_error_text
+
+            result.add_class("error")
+            result.update(visible_lines(f"Writing stopped: {os_error_text(exc.filename or '', exc)}. Files "
+                                        "replaced before that are put back by `pmwizard undo --yes`."))
             return
         self.written = [w.path for w in done]
         lines = [f"wrote {w.path}" + (f" (previous kept as {w.backup.name})" if w.backup else "") for w in done]

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from pmwizard.core.shown import visible_lines
+
 if TYPE_CHECKING:
     from pmwizard.tui.context import WizardContext
     from pmwizard.tui.screens.journey import JourneyScreen
@@ -61,4 +63,4 @@ class Step(VerticalScroll):
         if status:
             widget = status.first(Static)
             widget.set_classes(kind)
-            widget.update(text)
+            widget.update(visible_lines(text))  # status lines quote files and peers: escaped, never raw

@@ -12,6 +12,7 @@ from textual.suggester import Suggester
 from textual.widgets import Button, Input, Static, TextArea
 
 from pmwizard.core.cards import CardCheck, find_conflicts, parse_cards_text, read_cards
+from pmwizard.core.shown import visible_lines
 from pmwizard.tui.steps.base import Step
 
 
@@ -104,7 +105,7 @@ class ImportStep(Step):
         valid = [c for c in self.checks if c.valid]
         self.say(f"{len(self.checks)} card(s): {len(valid)} valid, {len(self.checks) - len(valid)} invalid",
                  "good" if valid and len(valid) == len(self.checks) else "hint")
-        self.query_one("#cards", Static).update("\n".join(card_line(c) for c in self.checks))
+        self.query_one("#cards", Static).update(visible_lines("\n".join(card_line(c) for c in self.checks)))
         conflicts = find_conflicts([c.card for c in valid if c.card])
         lines = []
         for x in conflicts:
@@ -112,7 +113,7 @@ class ImportStep(Step):
             lines.append(f"  {x.first.name:<30.30} | {x.second.name:<30.30}")
             lines.append(f"  {x.first.hostname:<30.30} | {x.second.hostname:<30.30}")
             lines.append(f"  {x.first.node_id[:30]:<30} | {x.second.node_id[:30]:<30}")
-        self.query_one("#conflicts", Static).update("\n".join(lines))
+        self.query_one("#conflicts", Static).update(visible_lines("\n".join(lines)))
 
     def leave_problem(self) -> str | None:
         if not any(c.valid for c in self.checks):

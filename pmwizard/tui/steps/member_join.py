@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Static
 
+from pmwizard.core.shown import visible_lines
 from pmwizard.errors import PmwizardError
 from pmwizard.tui.steps.base import Step
 from pmwizard.tui.widgets.findings import FindingList
@@ -107,7 +108,7 @@ class JoinStep(Step):
         self.peer_cards = [c.card for c in checks if c.valid and c.card]
         lines = [f"{'ok ' if c.valid else 'BAD'} {c.card.name if c.card else c.source}"
                  + (f"  {c.card.peer}" if c.card else f"  {c.errors[0] if c.errors else ''}") for c in checks]
-        widget.update("peers from the cards:\n" + "\n".join(lines))
+        widget.update(visible_lines("peers from the cards:\n" + "\n".join(lines)))
 
     @on(Button.Pressed, "#from-rpc")
     @work(exclusive=True, group="genesis", exit_on_error=False)
@@ -207,7 +208,7 @@ class JoinStep(Step):
         """The handshake's verdict, below its button (the genesis verdict above stays as it was)."""
         status = self.query_one("#peer-status", Static)
         status.set_classes(kind)
-        status.update(text)
+        status.update(visible_lines(text))
 
     def leave_problem(self) -> str | None:
         if self.report is None or not self.report.valid:

@@ -17,6 +17,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from pmwizard.checks.finding import Finding, Status
+from pmwizard.core.shown import visible
 
 MARK = {Status.PASS: ("ok", "$success"), Status.WARN: ("warn", "$warning"), Status.FAIL: ("FAIL", "$error"),
         Status.ERROR: ("error", "$error")}
@@ -28,7 +29,8 @@ def finding_title(f: Finding, by_member: bool = False) -> str:
     holds several members."""
     word, _ = MARK[f.status]
     member = f.evidence.get("member") if by_member and isinstance(f.evidence, dict) else None
-    return f"{word:<5} {member + ': ' if member else ''}{f.check} {f.code}: {f.message}"
+    # Messages quote peers and servers (a moniker, a certificate's names): shown escaped, never raw.
+    return visible(f"{word:<5} {str(member) + ': ' if member else ''}{f.check} {f.code}: {f.message}")
 
 
 def finding_prompt(f: Finding, by_member: bool, opened: bool) -> Content:
@@ -41,8 +43,8 @@ def finding_prompt(f: Finding, by_member: bool, opened: bool) -> Content:
     lines = [Content.assemble((head, f"{colour} bold"), title[5:])]
     if opened:
         if f.fix:
-            lines.append(Content(f"    fix: {f.fix}").stylize("$accent"))
-        lines.append(Content(f"    target: {f.target}"))
+            lines.append(Content(f"    fix: {visible(f.fix)}").stylize("$accent"))
+        lines.append(Content(f"    target: {visible(f.target)}"))
         if f.evidence:
             evidence = json.dumps(f.evidence, indent=1, default=str)[:1500]
             lines.extend(Content("    " + line).stylize("$text-muted") for line in evidence.splitlines())
