@@ -155,8 +155,8 @@ def playbook_text(node: NodeFiles, layout: NodeLayout, opt: AnsibleOptions) -> s
          "ansible.builtin.stat": {"path": "{{ pmwizard_tendermint_path }}", "checksum_algorithm": "sha256"},
          "register": "pmwizard_tm_installed"},
         {"name": "Refuse an installed Tendermint binary with another checksum",
-         "ansible.builtin.assert": {"that": ["ansible_check_mode or pmwizard_tm_installed.stat.checksum == "
-                                             "pmwizard_tendermint_sha256"], "quiet": True}},
+         "ansible.builtin.assert": {"that": [("ansible_check_mode or pmwizard_tm_installed.stat.checksum == "
+                                              "pmwizard_tendermint_sha256")], "quiet": True}},
         {"name": "Node home folders (0700, as Tendermint creates them)",
          "ansible.builtin.file": {"path": "{{ item }}", "state": "directory", "mode": "0700"},
          "loop": [home, f"{home}/config", f"{home}/data", svc]},
