@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
 import kubernetes_validate  # the test extra; ships the schemas
+import pytest
 import tomlkit
 import yaml
 
