@@ -95,7 +95,8 @@ class Deployment:
         self.first: subprocess.CompletedProcess[str] | None = None  # the module's first real run
         self.env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
                         ANSIBLE_LOCAL_TEMP=str(base / "ansible-tmp"), ANSIBLE_REMOTE_TEMP=str(base / "ansible-tmp"),
-                        ANSIBLE_HOME=str(base / "ansible-home"), ANSIBLE_RETRY_FILES_ENABLED="0")
+                        ANSIBLE_HOME=str(base / "ansible-home"), ANSIBLE_RETRY_FILES_ENABLED="0",
+                        ANSIBLE_PIPELINING="1")
 
     @property
     def home(self) -> Path:
@@ -232,3 +233,27 @@ def test_check_diff_shows_the_change_pmwizards_preview_shows(deployed: Deploymen
     assert _changed_lines(section) == want, section
     assert config.read_bytes() == before, "--check wrote nothing"
     assert files_with_key(d.out, d.member.home) == [] and "priv_key" not in dry.stdout
+
+
+def test_the_play_refuses_a_tendermint_binary_with_another_checksum(tmp_path: Path) -> None:
+    d = Deployment(tmp_path)
+    d.export()
+    run = d.play("-e", "pmwizard_tendermint_sha256=" + "0" * 64)
+    counts = recap(run)
+    assert run.returncode != 0 and counts["failed"] == 1, run.stdout[-3000:]
+    assert "is not the Tendermint binary with SHA-256 " + "0" * 64 in run.stdout
+    assert not d.home.exists() and not (d.prefix / "bin" / "tendermint").exists(), "nothing delivered"
+
+
+def test_bad_input_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    d = Deployment(tmp_path)
+    argv = [sys.executable, "-m", "pmwizard", "export", "ansible", *d.layout_args(), "-o", str(d.out)]
+    check = subprocess.run([*argv, "--check"], capture_output=True, text=True, timeout=60, env=d.env, check=False)
+    assert check.returncode == 0 and "+++ b" + str(d.out / "playbook.yml") in check.stdout and not d.out.exists()
+    for bad, option in ((["--tendermint-sha256", "ab" * 32], "--tendermint-sha256"),
+                        (["--node-home", "relative/home"], "--node-home"),
+                        (["--inventory-host", "two words"], "--inventory-host"),
+                        (["--tendermint-source", "https://example.invalid/tm"], "--tendermint-sha256")):
+        r = subprocess.run([*argv, *bad, "--yes"], capture_output=True, text=True, timeout=60, env=d.env, check=False)
+        assert r.returncode == 1 and option in r.stderr and "Traceback" not in r.stderr, (bad, r.stderr)
+        assert len(r.stderr.strip().splitlines()) == 1 and not d.out.exists(), r.stderr
