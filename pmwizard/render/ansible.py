@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from pmwizard.core.shown import visible
 from pmwizard.render.node_files import KEY_FILES, STATE_FILES, NodeFiles, NodeLayout
 from pmwizard.render.yamltext import Unsafe, dump
 
@@ -50,20 +51,21 @@ case "$ACTION" in
 esac
 """
 
-# `validate:` for config.toml: Tendermint parses the candidate in a throwaway home and runs its own
-# ValidateBasic ("error in config file: ..."); the key it may then miss there is not the candidate's fault.
+# `validate:` for config.toml: Tendermint reads the candidate in a throwaway home and runs its own checks
+# (ValidateBasic: "error in config file: ..."; TOML syntax: "While parsing config"). The node key is linked
+# in (read only by tendermint, in a folder removed on exit) so a valid file makes `show-node-id` succeed.
 CHECK_CONFIG_SCRIPT = """#!/bin/sh
-# check-config-toml.sh TENDERMINT CANDIDATE: exit 1 when Tendermint refuses the config file.
+# check-config-toml.sh TENDERMINT HOME CANDIDATE: exit 0 only when Tendermint accepts the config file.
 set -u
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/config"
-cp "$2" "$tmp/config/config.toml"
-out=$("$1" show-node-id --home "$tmp" 2>&1)
-case "$out" in
-    *"error in config file"*|*"While parsing config"*) echo "$out" >&2; exit 1 ;;
-esac
-exit 0
+mkdir "$tmp/config" "$tmp/data"
+cp "$3" "$tmp/config/config.toml"
+ln -s "$2/config/node_key.json" "$tmp/config/node_key.json"
+if ! out=$("$1" show-node-id --home "$tmp" 2>&1); then
+    echo "tendermint refuses this config.toml: $out" >&2
+    exit 1
+fi
 """
 
 LINT_CONFIG = """---
@@ -176,7 +178,7 @@ def playbook_text(node: NodeFiles, layout: NodeLayout, opt: AnsibleOptions) -> s
         dest = f"{var}/{f.target.name}" if var else _path_expr(f.target, layout)
         extra: dict[str, Any] = {}
         if f.name == "config.toml":
-            extra["validate"] = f"/bin/sh {svc}/{CHECK_CONFIG} {{{{ pmwizard_tendermint_path }}}} %s"
+            extra["validate"] = f"/bin/sh {svc}/{CHECK_CONFIG} {{{{ pmwizard_tendermint_path }}}} {home} %s"
         task = _copy(f"Node file {f.name} (the bytes pmwizard renders)", f.name, dest, f.mode,
                      [HANDLER_FOR[r] for r in f.restarts], **extra)
         if f.name == "nginx-site.conf":
@@ -232,7 +234,7 @@ def playbook_text(node: NodeFiles, layout: NodeLayout, opt: AnsibleOptions) -> s
             "hosts": "planetmint_nodes", "gather_facts": False, "vars": play_vars, "handlers": handlers,
             "tasks": tasks}
     header = ("# Written by pmwizard export ansible: the files under files/ are the bytes pmwizard renders.\n"
-              f"# Network {node.chain_id}; genesis.json SHA-256 {node.by_name('genesis.json').sha256}.\n"
+              f"# Network {visible(node.chain_id)}; genesis.json SHA-256 {node.by_name('genesis.json').sha256}.\n"
               "# Run: ansible-playbook -i inventory.ini playbook.yml --check --diff   (the preview), then without"
               " --check.\n")
     return header + dump([play])

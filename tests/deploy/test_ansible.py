@@ -257,3 +257,26 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
         r = subprocess.run([*argv, *bad, "--yes"], capture_output=True, text=True, timeout=60, env=d.env, check=False)
         assert r.returncode == 1 and option in r.stderr and "Traceback" not in r.stderr, (bad, r.stderr)
         assert len(r.stderr.strip().splitlines()) == 1 and not d.out.exists(), r.stderr
+
+
+def test_config_toml_is_validated_by_tendermint_before_it_replaces_the_old_one(tmp_path: Path) -> None:
+    import yaml
+
+    d = Deployment(tmp_path)
+    d.export()
+    (play,) = yaml.safe_load((d.out / "playbook.yml").read_text().replace("!unsafe", ""))
+    task = next(t for t in play["tasks"] if t["name"].startswith("Node file config.toml"))
+    assert task["ansible.builtin.copy"]["validate"].startswith("/bin/sh {{ pmwizard_services_folder }}/check-config")
+    script = d.out / "files" / "check-config-toml.sh"
+    good = d.out / "files" / "config.toml"
+    bad = tmp_path / "bad.toml"
+    bad.write_text(re.sub(r"^send_rate = .*$", "send_rate = -5", good.read_text(), count=1, flags=re.MULTILINE))
+
+    def check(candidate: Path, binary: str = d.tendermint) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["/bin/sh", str(script), binary, str(d.member.home), str(candidate)],
+                              capture_output=True, text=True, timeout=60, check=False)
+
+    assert check(good).returncode == 0, check(good).stderr
+    refused = check(bad)
+    assert refused.returncode == 1 and "send_rate can't be negative" in refused.stderr
+    assert check(good, str(tmp_path / "no-such-tendermint")).returncode == 1
