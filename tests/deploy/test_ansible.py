@@ -170,6 +170,9 @@ def test_first_run_brings_the_node_up_and_the_doctor_passes(deployed: Deployment
     counts = recap(first)
     assert first.returncode == 0 and counts["failed"] == 0 and counts["changed"] > 0, first.stdout[-4000:]
     assert "TASK [The doctor checks this node" in first.stdout
+    order = [first.stdout.index(f"RUNNING HANDLER [Restart {name}]") for name in ("Tarantool", "Planetmint",
+                                                                                  "Tendermint")]
+    assert order == sorted(order), "handlers restart Tarantool, then Planetmint, then Tendermint"
     assert hashes(deployed.home) == hashes(deployed.member.home), "keys arrive unchanged"
     for rel in (keys.VALIDATOR_KEY, keys.NODE_KEY):
         assert (deployed.home / rel).stat().st_mode & 0o777 == 0o600
@@ -209,6 +212,19 @@ def test_pmwizard_finds_nothing_to_change_on_what_the_play_delivered(deployed: D
     cards = [c.card for c in read_cards(d.member.card) if c.card]
     tm = configure_plan(d.home, d.member.genesis, peers=cards, rpc_laddr=f"tcp://127.0.0.1:{p['rpc']}")
     assert len(tm.changes) == 2 and tm.pending == [], tm.diff()
+
+
+def test_a_fail_from_the_doctor_fails_the_play(deployed: Deployment) -> None:
+    """The doctor's task alone, told Tarantool is on a port where nothing listens: its FAIL fails the play."""
+    p = deployed.ports
+    args = ["doctor", "--json", "--home", str(deployed.home), "--p2p-port", str(p["p2p"]), "--tarantool-port",
+            str(free_port()), "--api-port", str(p["api"]), "--rpc", f"local=http://127.0.0.1:{p['rpc']}"]
+    run = deployed.play("--start-at-task", "The doctor checks this node (P2P handshake, RPC, API, Tarantool); "
+                        "any FAIL fails the play", "-e", json.dumps({"pmwizard_doctor_args": args}))
+    counts = recap(run)
+    assert run.returncode != 0 and counts["failed"] == 1 and counts["ok"] == 0, run.stdout[-3000:]
+    failed = run.stdout.split("TASK [The doctor", 1)[1]
+    assert "fatal: [localhost]" in failed and "tarantool" in failed and "unreachable" in failed, failed[-3000:]
 
 
 def _changed_lines(diff: str) -> list[str]:
