@@ -29,9 +29,12 @@ def register(targets: argparse._SubParsersAction) -> None:
     k.add_argument("--namespace", help="namespace for every object (default: kubectl's current one)")
     k.add_argument("--external-address", help="HOST:PORT peers dial (p2p.external_address; default: "
                    "the hostname and this node's P2P port)")
-    k.add_argument("--tendermint-image", default="cometbft/cometbft:v0.34.35")
-    k.add_argument("--planetmint-image", default="planetmint/planetmint:v2.5.3")
-    k.add_argument("--tarantool-image", default="tarantool/tarantool:2.11")
+    k.add_argument("--tendermint-image", default="cometbft/cometbft:v0.34.35",
+                   help="a CometBFT/Tendermint 0.34 image (default cometbft/cometbft:v0.34.35)")
+    k.add_argument("--planetmint-image", default="planetmint/planetmint:v2.5.3",
+                   help="a Planetmint 2.5 image with `planetmint` and python3 (default planetmint/planetmint:v2.5.3)")
+    k.add_argument("--tarantool-image", default="tarantool/tarantool:2.11",
+                   help="a Tarantool 2.x image (default tarantool/tarantool:2.11)")
     k.add_argument("--ingress-class", default="nginx", help="ingressClassName (default nginx)")
     k.add_argument("--tls-secret", help="TLS Secret for the Ingress (default NAME-tls)")
     k.add_argument("--storage", default="20Gi", help="size of each volume claim (default 20Gi)")
