@@ -79,7 +79,7 @@ def _tendermint(args: argparse.Namespace) -> tuple[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     from pmwizard.cli.common import run_plan
-    from pmwizard.cli.export_node import checked_inventory_name, export_plan, read_node_inputs
+    from pmwizard.cli.export_node import checked_inventory_name, export_plan, print_warnings, read_node_inputs
     from pmwizard.errors import InputError
     from pmwizard.render import ansible
     from pmwizard.render.node_files import NodeLayout, render_node_files
@@ -106,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
         ws_port=args.ws_port, rpc_port=args.rpc_port, monit_http_port=args.monit_http_port)
     files = render_node_files(node.home, node.genesis, layout, moniker=args.moniker, peers=node.cards,
                               init_lua_source=node.init_lua)
+    print_warnings(files.notes)
     inventory = checked_inventory_name(args.inventory_host or node.hostname, "--inventory-host")
     opt = ansible.AnsibleOptions(
         keys_from=node.home, tendermint_source=source, tendermint_sha256=digest, inventory_host=inventory,

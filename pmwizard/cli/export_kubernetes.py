@@ -43,7 +43,7 @@ def register(targets: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pmwizard.cli.common import run_plan
-    from pmwizard.cli.export_node import export_plan, read_node_inputs
+    from pmwizard.cli.export_node import export_plan, print_warnings, read_node_inputs
     from pmwizard.core.shown import for_shell
     from pmwizard.render import kubernetes as k8s
     from pmwizard.render.node_files import render_node_files
@@ -58,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
                                 args.rpc_port)
     files = render_node_files(node.home, node.genesis, layout, moniker=args.moniker, peers=node.cards,
                               init_lua_source=node.init_lua)
+    print_warnings(files.notes)
     out = Path(args.output).expanduser().absolute()
     docs = {name: text.encode("utf-8") for name, text in k8s.manifests(files, layout, opt).items()}
     code = run_plan(export_plan(out, docs), args)

@@ -92,3 +92,15 @@ def export_plan(out: Path, files: dict[str, bytes]):
         mode = 0o755 if rel.endswith(".sh") else 0o644
         plan.add(out / rel, data, mode=mode)
     return plan
+
+
+def print_warnings(notes: tuple[str, ...]) -> None:
+    """The rendering's warnings (e.g. this node's validator is not in the genesis), on stderr as configure
+    shows them in its preview."""
+    import sys
+
+    from pmwizard.core.shown import visible
+
+    for note in notes:
+        if note.startswith("warning"):
+            print(visible(note), file=sys.stderr)

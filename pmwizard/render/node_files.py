@@ -58,7 +58,7 @@ class NodeLayout:
 @dataclass(frozen=True)
 class NodeFile:
     """One file to deliver: a short name for the export folder, its path on the target, its bytes, its mode,
-    and the service that must restart when it changes ("" for none)."""
+    and the services that must restart when it changes."""
 
     name: str
     target: Path
