@@ -122,8 +122,11 @@ def playbook_text(node: NodeFiles, layout: NodeLayout, opt: AnsibleOptions) -> s
          "changed_when": True},
         {"name": "Restart Tendermint", "ansible.builtin.command": _control("restart", "tendermint"),
          "changed_when": True},
-        {"name": "Reload NGINX", "ansible.builtin.service": {"name": "nginx", "state": "reloaded"},
-         "when": "pmwizard_manage_nginx | bool"},
+        # A site NGINX refuses (`nginx -t`) stops the play before the reload, so the running NGINX keeps serving.
+        {"name": "Check the NGINX configuration", "ansible.builtin.command": {"argv": ["nginx", "-t"]},
+         "changed_when": False, "when": "pmwizard_manage_nginx | bool", "listen": "Reload NGINX"},
+        {"name": "Reload NGINX service", "ansible.builtin.service": {"name": "nginx", "state": "reloaded"},
+         "when": "pmwizard_manage_nginx | bool", "listen": "Reload NGINX"},
     ]
     url_tm = "pmwizard_tendermint_source is match('https?://')"
     local_tm = f"not ({url_tm})"
@@ -184,6 +187,12 @@ def playbook_text(node: NodeFiles, layout: NodeLayout, opt: AnsibleOptions) -> s
         if f.name == "nginx-site.conf":
             task["when"] = "pmwizard_deploy_nginx | bool"
         tasks.append(task)
+        if f.name == "nginx-site.conf" and f.target.parent.name == "sites-available":
+            tasks.append({"name": "NGINX site enabled (sites-enabled links to it)",
+                          "ansible.builtin.file": {"src": _u(f.target), "state": "link",
+                                                   "dest": _u(f.target.parent.parent / "sites-enabled" / f.target.name)},
+                          "when": "pmwizard_deploy_nginx | bool and pmwizard_manage_nginx | bool",
+                          "notify": ["Reload NGINX"]})
     tasks += [
         {"name": "Restart what changed: Tarantool, then Planetmint, then Tendermint", "ansible.builtin.meta":
          "flush_handlers"},
