@@ -11,8 +11,13 @@ import argparse
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pmwizard.cli.common import add_check_yes, add_home
+
+if TYPE_CHECKING:
+    from pmwizard.core.cards import MemberCard
+    from pmwizard.core.plan import Plan
 
 _INVENTORY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,252}")
 
@@ -42,7 +47,7 @@ class NodeInputs:
 
     home: Path
     genesis: Path
-    cards: list
+    cards: list[MemberCard]
     hostname: str
     init_lua: Path
 
@@ -83,7 +88,7 @@ def checked_inventory_name(value: str, option: str) -> str:
     return value
 
 
-def export_plan(out: Path, files: dict[str, bytes]):
+def export_plan(out: Path, files: dict[str, bytes]) -> Plan:
     """The export folder's files as a Plan (previewed with --check, written with --yes)."""
     from pmwizard.core.plan import Plan
 
