@@ -105,6 +105,21 @@ HANDLER_FOR = {"monit": "Reload Monit", "tarantool": "Restart Tarantool", "plane
                "tendermint": "Restart Tendermint", "nginx": "Reload NGINX"}
 
 
+# Tags let an operator run one part (`--tags keys`, `--tags files`); the first matching prefix wins.
+TAGS = (("Debian packages", ["packages"]), ("Planetmint at", ["planetmint"]), ("Tendermint binary", ["tendermint"]),
+        ("Refuse", ["tendermint"]), ("Node home folders", ["keys", "files"]), ("Node key", ["keys"]),
+        ("Node validator state", ["keys"]), ("Helper scripts", ["files"]), ("Node file", ["files"]),
+        ("NGINX site", ["files"]), ("Restart what changed", ["start"]), ("Tarantool running", ["start"]),
+        ("Monit running", ["start"]), ("Tendermint answers", ["doctor"]), ("Planetmint's HTTP", ["doctor"]),
+        ("The doctor", ["doctor"]))
+
+
+def _tagged(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for task in tasks:
+        task["tags"] = next(tags for prefix, tags in TAGS if task["name"].startswith(prefix))
+    return tasks
+
+
 def _control(*args: str) -> dict[str, Any]:
     return {"argv": ["/bin/sh", "{{ pmwizard_services_folder }}/" + CONTROL, "{{ pmwizard_services_folder }}",
                      *args]}
@@ -241,7 +256,7 @@ def playbook_text(node: NodeFiles, layout: NodeLayout, opt: AnsibleOptions) -> s
     }
     play = {"name": f"Planetmint node {layout.hostname}: Tarantool, Planetmint, Tendermint 0.34, Monit, NGINX",
             "hosts": "planetmint_nodes", "gather_facts": False, "vars": play_vars, "handlers": handlers,
-            "tasks": tasks}
+            "tasks": _tagged(tasks)}
     header = ("# Written by pmwizard export ansible: the files under files/ are the bytes pmwizard renders.\n"
               f"# Network {visible(node.chain_id)}; genesis.json SHA-256 {node.by_name('genesis.json').sha256}.\n"
               "# Run: ansible-playbook -i inventory.ini playbook.yml --check --diff   (the preview), then without"

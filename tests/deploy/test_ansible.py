@@ -24,6 +24,7 @@ import pytest
 
 from pmwizard.core import keys
 from tests.deploy.support import files_with_key, make_member, pmw, tool
+from tests.hardening.test_no_key_leak import secret_forms
 from tests.support.ports import free_port
 from tests.support.require import planetmint_venv, require_binary, tendermint_binary
 
@@ -296,3 +297,23 @@ def test_config_toml_is_validated_by_tendermint_before_it_replaces_the_old_one(t
     refused = check(bad)
     assert refused.returncode == 1 and "send_rate can't be negative" in refused.stderr
     assert check(good, str(tmp_path / "no-such-tendermint")).returncode == 1
+
+
+def test_a_key_already_on_the_machine_is_never_replaced(tmp_path: Path) -> None:
+    """`--tags keys` on a machine whose node key differs from the home's: that file stays as it was (force:
+    false), the missing validator key arrives, and the play's output shows no key."""
+    d = Deployment(tmp_path)
+    d.export()
+    other = make_member(tmp_path / "other", "127.0.0.1", d.ports["p2p"])
+    (d.home / "config").mkdir(parents=True)
+    theirs = (other.home / keys.NODE_KEY).read_bytes()
+    (d.home / keys.NODE_KEY).write_bytes(theirs)
+    run = d.play("--tags", "keys")
+    counts = recap(run)
+    assert run.returncode == 0 and counts["failed"] == 0, run.stdout[-3000:]
+    node_key_task = run.stdout.split("TASK [Node key node_key.json", 1)[1].split("TASK [", 1)[0]
+    assert "ok: [localhost]" in node_key_task and "changed" not in node_key_task, node_key_task
+    assert (d.home / keys.NODE_KEY).read_bytes() == theirs, "an existing key file is never replaced"
+    assert hashes(d.home)[keys.VALIDATOR_KEY] == hashes(d.member.home)[keys.VALIDATOR_KEY]
+    assert not (d.home / "config" / "config.toml").exists(), "--tags keys delivers only the keys"
+    assert not [f for f in secret_forms(d.member.home) + secret_forms(other.home) if f in run.stdout + run.stderr]
