@@ -34,7 +34,7 @@ def register(targets: argparse._SubParsersAction) -> None:
     t.add_argument("--tendermint-path", default="/usr/local/bin/tendermint",
                    help="where the tendermint binary goes (default /usr/local/bin/tendermint)")
     t.add_argument("--tendermint-source", help="tendermint binary to deliver: a path here or an https URL "
-                   "(default: `tendermint` on PATH)")
+                   "(default: `cometbft`, else `tendermint`, on PATH)")
     t.add_argument("--tendermint-sha256", help="its SHA-256 (required for a URL; checked for a path)")
     t.add_argument("--monit-http-port", type=int, default=2812, help="Monit's local web port (default 2812)")
     t.add_argument("--cert", help="TLS full chain there (default: Let's Encrypt's path for the hostname)")
@@ -57,10 +57,11 @@ def _tendermint(args: argparse.Namespace) -> tuple[str, str]:
     given = (args.tendermint_sha256 or "").lower() or None
     if given is not None and not re.fullmatch(r"[0-9a-f]{64}", given):
         raise InputError("<command line>", "--tendermint-sha256", "expected 64 hex digits")
-    source = args.tendermint_source or shutil.which("tendermint")
+    # CometBFT 0.34.x installs `cometbft`, older builds `tendermint`
+    source = args.tendermint_source or shutil.which("cometbft") or shutil.which("tendermint")
     if not source:
-        raise InputError("<command line>", "--tendermint-source", "`tendermint` is not on PATH; give the binary "
-                         "to deliver (a path, or an https URL with --tendermint-sha256)")
+        raise InputError("<command line>", "--tendermint-source", "neither `cometbft` nor `tendermint` is on PATH; "
+                         "give the binary to deliver (a path, or an https URL with --tendermint-sha256)")
     if re.match(r"https?://", source):
         if given is None:
             raise InputError("<command line>", "--tendermint-sha256", "is required with a URL source")

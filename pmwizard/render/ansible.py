@@ -168,7 +168,8 @@ def playbook_text(node: NodeFiles, layout: NodeLayout, opt: AnsibleOptions) -> s
                                   "mode": "0755"},
          "when": local_tm, "notify": ["Restart Tendermint"]},
         {"name": "Tendermint binary from a URL, checked by SHA-256 before it is moved into place",
-         "ansible.builtin.get_url": {"url": "{{ pmwizard_tendermint_source }}", "dest": "{{ pmwizard_tendermint_path }}",
+         "ansible.builtin.get_url": {"url": "{{ pmwizard_tendermint_source }}",
+                                     "dest": "{{ pmwizard_tendermint_path }}",
                                      "checksum": "sha256:{{ pmwizard_tendermint_sha256 }}", "mode": "0755"},
          "when": url_tm, "notify": ["Restart Tendermint"]},
         {"name": "Tendermint binary where it landed",
@@ -203,9 +204,9 @@ def playbook_text(node: NodeFiles, layout: NodeLayout, opt: AnsibleOptions) -> s
             task["when"] = "pmwizard_deploy_nginx | bool"
         tasks.append(task)
         if f.name == "nginx-site.conf" and f.target.parent.name == "sites-available":
+            enabled = f.target.parent.parent / "sites-enabled" / f.target.name
             tasks.append({"name": "NGINX site enabled (sites-enabled links to it)",
-                          "ansible.builtin.file": {"src": _u(f.target), "state": "link",
-                                                   "dest": _u(f.target.parent.parent / "sites-enabled" / f.target.name)},
+                          "ansible.builtin.file": {"src": _u(f.target), "state": "link", "dest": _u(enabled)},
                           "when": "pmwizard_deploy_nginx | bool and pmwizard_manage_nginx | bool",
                           "notify": ["Reload NGINX"]})
     tasks += [
@@ -285,7 +286,8 @@ def inventory_text(opt: AnsibleOptions) -> str:
         parts.append(f"ansible_host={opt.ansible_host}")
     if opt.local:
         parts.append("ansible_connection=local")
-    return "# Written by pmwizard export ansible: this member's machines.\n[planetmint_nodes]\n" + " ".join(parts) + "\n"
+    head = "# Written by pmwizard export ansible: this member's machines.\n[planetmint_nodes]\n"
+    return head + " ".join(parts) + "\n"
 
 
 def export_files(node: NodeFiles, layout: NodeLayout, opt: AnsibleOptions) -> dict[str, bytes]:

@@ -94,8 +94,8 @@ def pod_config_toml(text: bytes, external_address: str) -> bytes:
     doc = tomlkit.parse(text.decode("utf-8"))
     if "p2p" not in doc:
         doc["p2p"] = tomlkit.table()
-    doc["p2p"]["external_address"] = external_address  # type: ignore[index]
-    doc["p2p"]["addr_book_file"] = "data/addrbook.json"  # type: ignore[index]
+    doc["p2p"]["external_address"] = external_address
+    doc["p2p"]["addr_book_file"] = "data/addrbook.json"
     return tomlkit.dumps(doc).encode("utf-8")
 
 

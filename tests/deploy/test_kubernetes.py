@@ -142,7 +142,7 @@ def test_no_private_key_in_any_exported_file_or_output(exported: dict[str, Any])
     assert files_with_key(exported["out"], member.home) == []
     for text in (exported["check"], exported["written"]):
         assert not [f for f in secret_forms(member.home) if f in text]
-    line = next(l for l in exported["written"].splitlines() if "kubectl create secret" in l)
+    line = next(x for x in exported["written"].splitlines() if "kubectl create secret" in x)
     argv = shlex.split(line)
     sources = [a.split("=", 2)[2] for a in argv if a.startswith("--from-file=")]
     assert sources == [str(member.home / rel) for rel in (keys.VALIDATOR_KEY, keys.NODE_KEY, keys.VALIDATOR_STATE)]
