@@ -13,7 +13,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pmwizard.cli.export_node import add_node_options
+from pmwizard.cli.export_node import EXAMPLES_HEADING, ExamplesFormatter, add_node_options
+
+EXAMPLES = (
+    "  pmwizard export ansible --genesis genesis.json --peers cards/ -o deploy/ --check   # the diff\n"
+    "  pmwizard export ansible --genesis genesis.json --peers cards/ -o deploy/ --yes\n"
+    "  ansible-playbook -i deploy/inventory.ini deploy/playbook.yml --check --diff\n"
+)
 
 
 def register(targets: argparse._SubParsersAction) -> None:
@@ -23,7 +29,8 @@ def register(targets: argparse._SubParsersAction) -> None:
                     "venv at a pinned version, the Tendermint 0.34 binary checked by SHA-256, Monit, NGINX; "
                     "the files are the bytes pmwizard renders; config.toml is validated by Tendermint before it "
                     "replaces the old one; key files are copied from the node home once (never replaced, "
-                    "never generated on the machine); the play ends with `pmwizard doctor --json`.")
+                    "never generated on the machine); the play ends with `pmwizard doctor --json`.",
+        epilog=EXAMPLES_HEADING + EXAMPLES, formatter_class=ExamplesFormatter)
     add_node_options(p)
     t = p.add_argument_group("the target machine (absolute paths there)")
     t.add_argument("--node-home", help="Tendermint home there (default: the same path as the node home here)")

@@ -11,7 +11,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pmwizard.cli.export_node import add_node_options
+from pmwizard.cli.export_node import EXAMPLES_HEADING, ExamplesFormatter, add_node_options
+
+EXAMPLES = (
+    "  pmwizard export kubernetes --genesis genesis.json --peers cards/ -o k8s/ --check   # the diff\n"
+    "  pmwizard export kubernetes --genesis genesis.json --peers cards/ -o k8s/ --yes --namespace alice\n"
+    "  kubectl apply -f k8s/     # after the printed `kubectl create secret generic ...`\n"
+)
 
 
 def register(targets: argparse._SubParsersAction) -> None:
@@ -22,7 +28,8 @@ def register(targets: argparse._SubParsersAction) -> None:
                     "ConfigMaps with pmwizard's genesis.json (SHA-256 annotated), config.toml (with "
                     "p2p.external_address), Planetmint config, Tarantool instance and init.lua, a P2P Service, "
                     "an Ingress for the API and /api/v1/streams/. Keys: a Secret from the node home, made by "
-                    "the printed kubectl command; never in the manifests.")
+                    "the printed kubectl command; never in the manifests.",
+        epilog=EXAMPLES_HEADING + EXAMPLES, formatter_class=ExamplesFormatter)
     add_node_options(p)
     k = p.add_argument_group("cluster")
     k.add_argument("--resource-name", default="planetmint", help="name of the StatefulSet and its objects")
