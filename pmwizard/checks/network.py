@@ -15,7 +15,12 @@ from datetime import datetime
 
 from pmwizard.checks.finding import Finding, Status
 from pmwizard.checks.rpcread import CommitSigs, NodeView, Validator
+from pmwizard.core.shown import visible
 
+# A commit lists the precommits its block's proposer had in hand; a vote that came a moment late is left out,
+# so single misses are normal. Three in a row means the validator is not signing; losing more than a third of
+# the commits read is worth a warning.
+NOT_SIGNING_STREAK = 3
 CLOCK_TOLERANCE = 3.0  # seconds between a validator's vote time and the commit's median (BFT) time
 LOW_DISK = 0.05
 
@@ -37,7 +42,7 @@ def _pct(part: int, total: int) -> str:
 
 
 def _names(names: Sequence[str]) -> str:
-    return ", ".join(names) if names else "none"
+    return ", ".join(sorted(names)) if names else "none"
 
 
 @dataclass(frozen=True)
@@ -55,30 +60,51 @@ class Signing:
         return self.read - self.signed
 
 
-def signing(v: Validator, base: NodeView) -> Signing:
+def signing(v: Validator, base: NodeView, use_prevotes: bool = False) -> Signing:
+    """`use_prevotes`: the height is overdue, so a prevote missing now means the validator is not voting
+    (in a healthy height some prevotes are simply still on their way)."""
     signed = sum(v.address in c.signed for c in base.commits)
     streak = 0
     for c in base.commits:  # newest first
         if v.address in c.signed:
             break
         streak += 1
-    prevoted = None if base.prevoted is None or base.round == 0 else v.address in base.prevoted
+    prevoted = None if base.prevoted is None or not use_prevotes else v.address in base.prevoted
     return Signing(signed, len(base.commits), streak, prevoted)
 
 
 class Network:
     """The views and the names, with the questions the verdicts ask."""
 
-    def __init__(self, views: Sequence[NodeView], members: Sequence[Member], now: datetime) -> None:
+    def __init__(self, views: Sequence[NodeView], members: Sequence[Member], now: datetime,
+                 stall_after: float = 30.0) -> None:
         self.views = list(views)
         self.live = [v for v in views if v.trouble is None]
         self.base = self.live[0] if self.live else None
         self.members = {m.address: m for m in members}
         self.now = now
+        self.stall_after = stall_after
+
+    @property
+    def waiting(self) -> bool:
+        """This node is inside a height (a proposal or votes under way, transactions waiting), not idle: with
+        `create_empty_blocks = false` an idle node sits in NewRound until a transaction comes."""
+        b = self.base
+        return b is not None and (b.round > 0 or b.step >= 3 or b.mempool_txs > 0 or b.height == 0)
+
+    @property
+    def overdue(self) -> bool:
+        """Waiting for a block for longer than `stall_after` seconds."""
+        age = self.age()
+        return self.waiting and age is not None and age > self.stall_after
+
+    def signing(self, v: Validator) -> Signing:
+        assert self.base is not None
+        return signing(v, self.base, use_prevotes=self.base.round > 0 or self.overdue)
 
     def name(self, address: str) -> str:
         if address in self.members:
-            return self.members[address].name
+            return visible(self.members[address].name)
         for v in self.live:
             if v.address == address and v.moniker:
                 return v.moniker
@@ -102,12 +128,12 @@ class Network:
         """Best knowledge of whether `v` takes part in consensus now: its prevote in a round that needed more
         than one try, else a signature on one of the two newest commits and (when known) a live connection."""
         assert self.base is not None
-        s = signing(v, self.base)
+        s = self.signing(v)
         if v.address == self.base.address:
             return not self.base.catching_up
         if s.prevoted is not None:
             return s.prevoted
-        recent = s.read == 0 or s.streak < min(2, s.read)
+        recent = s.read == 0 or s.streak < min(NOT_SIGNING_STREAK, s.read)
         return recent and self.connected(v.address) is not False
 
     def age(self) -> float | None:
@@ -122,7 +148,7 @@ def validator_findings(net: Network) -> list[Finding]:
     out = []
     total = base.total_power
     for v in base.validators:
-        name, s, connected = net.name(v.address), signing(v, base), net.connected(v.address)
+        name, s, connected = net.name(v.address), net.signing(v), net.connected(v.address)
         ev = {"member": name, "address": v.address, "power": v.power, "power_share": _pct(v.power, total),
               "signed": s.signed, "commits_read": s.read, "missed": s.missed, "consecutive_missed": s.streak,
               "prevoted": s.prevoted, "connected": connected, "node_id": net.node_id(v.address)}
@@ -133,12 +159,12 @@ def validator_findings(net: Network) -> list[Finding]:
         if v.address == base.address:
             link = "this node"
         said = f"{name} (power {v.power}, {_pct(v.power, total)}): signed {s.signed} of the last {s.read} commits"
-        if s.prevoted is False or (s.read and s.streak >= min(2, s.read)):
+        if s.prevoted is False or (s.read and s.streak >= min(NOT_SIGNING_STREAK, s.read)):
             why = "no prevote in this round" if s.prevoted is False else f"missed the last {s.streak} commits"
             out.append(Finding("network.validator", name, Status.FAIL, "not_signing", f"{said}, {why}; {link}",
                                fix=f"Ask {name} to check its node (`pmwizard doctor` there): Tendermint running, "
                                    "peers connected, its priv_validator_key.json the one in the genesis", evidence=ev))
-        elif s.missed:
+        elif s.missed * 3 > s.read:
             out.append(Finding("network.validator", name, Status.WARN, "missed", f"{said}; {link}",
                                fix=f"{name} misses some blocks: check its load, disk and network (`pmwizard doctor "
                                    "--network` on its machine)", evidence=ev))
@@ -147,7 +173,7 @@ def validator_findings(net: Network) -> list[Finding]:
     return out
 
 
-def consensus_finding(net: Network, stall_after: float) -> Finding:
+def consensus_finding(net: Network) -> Finding:
     base = net.base
     assert base is not None
     total = base.total_power
@@ -156,18 +182,17 @@ def consensus_finding(net: Network, stall_after: float) -> Finding:
     up_power = sum(v.power for v in up)
     down_names = [net.name(v.address) for v in down]
     age = net.age()
-    ev = {"height": base.height, "round": base.round, "seconds_since_block": None if age is None else round(age, 1),
+    ev = {"height": base.height, "round": base.round, "step": base.step, "seconds_since_block": None if age is None else round(age, 1),
           "voting_power": up_power, "total_power": total, "not_voting": down_names,
           "mempool_txs": base.mempool_txs}
     need = "more than 2/3 is needed"
     fix_down = (f"Bring {_names(down_names)} back: start its Tendermint, check its peers (`pmwizard doctor` on it)"
                 if down_names else "Check every validator's node (`pmwizard doctor` on each)")
-    waiting = base.round > 0 or base.mempool_txs > 0 or base.height == 0
-    if age is not None and age > stall_after and waiting and up_power * 3 <= total * 2:
+    if net.overdue and up_power * 3 <= total * 2:
         return Finding("network.consensus", "network", Status.FAIL, "stall",
                        f"no block for {age:.0f} s: validators {_names(down_names)} ({_pct(total - up_power, total)} "
                        f"of power) are not voting; {need}", fix=fix_down, evidence=ev)
-    if age is not None and age > stall_after and base.round > 0:
+    if net.overdue and base.round > 0:
         return Finding("network.consensus", "network", Status.FAIL, "stall",
                        f"no block for {age:.0f} s at height {base.height + 1}, round {base.round}, although "
                        f"{_pct(up_power, total)} of power seems up", fix=fix_down, evidence=ev)
@@ -320,11 +345,11 @@ def disk_finding(path: str, free: int, total: int) -> Finding:
 def verdicts(views: Sequence[NodeView], members: Sequence[Member], now: datetime, *,
              stall_after: float = 30.0) -> list[Finding]:
     """Every finding the views support (those needing a second read, app hash and disk, come from run)."""
-    net = Network(views, members, now)
+    net = Network(views, members, now, stall_after)
     out = node_findings(net)
     if net.base is None:
         return out
-    out.append(consensus_finding(net, stall_after))
+    out.append(consensus_finding(net))
     out += validator_findings(net) + peer_findings(net) + clock_findings(net)
     version = version_finding(net)
     if version:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pmwizard.checks.httpget import HttpTrouble, http_get
+from pmwizard.core.shown import visible
 
 
 @dataclass
@@ -86,7 +87,7 @@ class NodeView:
     peer_heights: dict[str, int] = field(default_factory=dict)  # node id -> height it reports in consensus
     validators: list[Validator] = field(default_factory=list)
     round: int = 0
-    step: str = ""
+    step: int = 0  # 1 NewHeight, 2 NewRound (idle without transactions), 3 Propose, 4 Prevote, ... 8 Commit
     prevoted: set[str] | None = None  # addresses with a prevote in the current round (None: unknown)
     mempool_txs: int = 0
     commits: list[CommitSigs] = field(default_factory=list)  # newest first
@@ -112,14 +113,23 @@ async def read_commit(client: RpcClient, height: int) -> CommitSigs | None:
 
 def _prevoted(round_state: dict[str, Any], validators: list[Validator], current_round: int) -> set[str] | None:
     """Addresses whose prevote for the current round this node has: 0.34 lists one string per validator in
-    validator-set order, "nil-Vote" where none arrived."""
-    for votes in round_state.get("height_vote_set") or []:
+    validator-set order, "nil-Vote" where none arrived (`votes` in /dump_consensus_state, `height_vote_set`
+    in /consensus_state)."""
+    for votes in round_state.get("votes") or round_state.get("height_vote_set") or []:
         if int(votes.get("round", -1)) == current_round:
             strings = votes.get("prevotes") or []
             if len(strings) != len(validators):
                 return None
             return {v.address for v, s in zip(validators, strings) if s != "nil-Vote"}
     return None
+
+
+def _round_step(rs: dict[str, Any]) -> tuple[int, int]:
+    """(round, step) from /dump_consensus_state's fields, or /consensus_state's "H/R/S" string."""
+    if "round" in rs and "step" in rs:
+        return int(rs["round"]), int(rs["step"])
+    parts = str(rs.get("height/round/step", "0/0/0")).split("/") + ["0", "0", "0"]
+    return int(parts[1]), int(parts[2]) if parts[2].isdigit() else 0
 
 
 async def read_node(url: str, *, blocks: int = 10, timeout: float = 5.0, calls: list[int] | None = None,
@@ -130,22 +140,23 @@ async def read_node(url: str, *, blocks: int = 10, timeout: float = 5.0, calls: 
     try:
         status, net = await asyncio.gather(client.get("status"), client.get("net_info"))
         info, sync = status["node_info"], status["sync_info"]
-        view.node_id, view.moniker = str(info["id"]).lower(), str(info.get("moniker", ""))
-        view.network, view.version = str(info["network"]), str(info.get("version", ""))
+        # moniker and version are the node's own words: escaped once here for every screen and report
+        view.node_id, view.moniker = visible(str(info["id"]).lower()), visible(info.get("moniker", ""))
+        view.network, view.version = visible(info["network"]), visible(info.get("version", ""))
         view.address = str(status.get("validator_info", {}).get("address", "")).upper()
         view.height = int(sync["latest_block_height"])
         view.block_time = parse_time(sync.get("latest_block_time", ""))
         view.block_hash, view.app_hash = str(sync.get("latest_block_hash", "")), str(sync.get("latest_app_hash", ""))
         view.catching_up = bool(sync.get("catching_up"))
-        view.peers = {str(p["node_info"]["id"]).lower(): str(p.get("remote_ip", "")) for p in net.get("peers") or []}
+        view.peers = {visible(str(p["node_info"]["id"]).lower()): visible(p.get("remote_ip", ""))
+                      for p in net.get("peers") or []}
         vals, consensus, mempool = await asyncio.gather(
             client.get(f"validators?per_page=100{f'&height={view.height}' if view.height else ''}"),
             client.get("dump_consensus_state"), client.get("num_unconfirmed_txs"))
         view.validators = [Validator(str(v["address"]).upper(), int(v["voting_power"]), str(v["pub_key"]["value"]))
                            for v in vals["validators"]]
         rs = consensus["round_state"]
-        h, r, step = (str(rs.get("height/round/step", "0/0/0")).split("/") + ["0", "0", "0"])[:3]
-        view.round, view.step = int(r), step
+        view.round, view.step = _round_step(rs)
         view.prevoted = _prevoted(rs, view.validators, view.round)
         for p in consensus.get("peers") or []:
             prs = p.get("peer_state", {}).get("round_state", {})

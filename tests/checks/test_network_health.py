@@ -1,0 +1,270 @@
+"""`doctor --network` and the local doctor's health checks against a real four-validator CometBFT 0.34 network
+on loopback, formed from pmwizard's own files (identity init, card export, genesis new, configure), with
+short consensus timeouts and empty blocks so a block comes about every second.
+
+One network for the module, the tests in order: healthy -> one validator stopped (named, margin) -> a second
+stopped (halt predicted, then a stall naming both) -> both restarted (recovery) -> one node restarted cut off
+from its peers (catching up with heights, the local doctor's 0 peers / stuck) -> clock skew under faketime.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import tomlkit
+
+from pmwizard.checks.finding import Finding, Status
+from tests.support.ports import free_port
+from tests.support.require import require_binary
+from tests.support.tmnet import Node, start, stop, tendermint_nodes, wait_until
+
+from .coverage import seen
+
+pytestmark = pytest.mark.e2e
+N = 4
+FAST = {"timeout_propose": "1s", "timeout_propose_delta": "100ms", "timeout_prevote": "300ms",
+        "timeout_prevote_delta": "100ms", "timeout_precommit": "300ms", "timeout_precommit_delta": "100ms",
+        "timeout_commit": "1s", "create_empty_blocks": True}
+# timeout_commit stays at 1 s: a vote's time is at least the proposal's time + time_iota_ms (1 s in the
+# genesis), so faster blocks would run the block time ahead of the clocks and hide stalls and clock skew.
+
+
+def pmw(*argv: str, ok: tuple[int, ...] = (0, 1)) -> subprocess.CompletedProcess:
+    r = subprocess.run([sys.executable, "-m", "pmwizard", *argv], capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ), check=False)
+    assert r.returncode in ok, f"{argv}: exit {r.returncode}\n{r.stdout}\n{r.stderr}"
+    return r
+
+
+def tune(home: Path, **p2p: object) -> None:
+    """Fast blocks for the test (a Planetmint node keeps create_empty_blocks = false) and p2p overrides."""
+    path = home / "config" / "config.toml"
+    doc = tomlkit.parse(path.read_text())
+    for k, v in FAST.items():
+        doc["consensus"][k] = v
+    for k, v in p2p.items():
+        doc["p2p"][k] = v
+    path.write_text(tomlkit.dumps(doc))
+
+
+@pytest.fixture(scope="module")
+def net(tmp_path_factory: pytest.TempPathFactory):
+    base = tmp_path_factory.mktemp("health")
+    p2p = [free_port() for _ in range(N)]
+    rpc = [free_port() for _ in range(N)]
+    nodes, cards = [], []
+    for i in range(N):
+        home = base / f"node{i}"
+        pmw("identity", "init", "--home", str(home), ok=(0,))
+        card = base / f"card{i}.json"
+        pmw("card", "export", "--hostname", "127.0.0.1", "--p2p-port", str(p2p[i]), "--name", f"node{i}",
+            "--home", str(home), "-o", str(card), ok=(0,))
+        cards.append(str(card))
+        nodes.append(Node(home, rpc[i], base / f"node{i}.log"))
+    genesis = base / "genesis.json"
+    pmw("genesis", "new", *cards, "--chain-id", "pmwizard-health", "-o", str(genesis), ok=(0,))
+    for i, n in enumerate(nodes):
+        pmw("configure", "--genesis", str(genesis), "--peers", *cards, "--moniker", f"node{i}",
+            "--rpc-laddr", f"tcp://127.0.0.1:{rpc[i]}", "--home", str(n.home), "--yes", ok=(0,))
+        tune(n.home)
+    with tendermint_nodes(nodes) as running:
+        wait_until(lambda: all(n.peers() == N - 1 for n in running) and min(n.height() for n in running) >= 3,
+                   90, "4 connected nodes making blocks", running)
+        yield {"base": base, "nodes": running, "cards": cards, "genesis": genesis, "p2p": p2p}
+
+
+def rpc_args(net: dict, *which: int) -> list[str]:
+    """This node (node0) first; `which` further member RPCs."""
+    nodes = net["nodes"]
+    out = ["--rpc", f"local=http://127.0.0.1:{nodes[0].rpc_port}"]
+    for i in which:
+        out += ["--rpc", f"node{i}=http://127.0.0.1:{nodes[i].rpc_port}"]
+    return out
+
+
+def network(net: dict, *extra: str, which: tuple[int, ...] = (1, 2, 3)) -> list[Finding]:
+    r = pmw("doctor", "--network", *net["cards"], "--home", str(net["nodes"][0].home), *rpc_args(net, *which),
+            "--timeout", "3", "--json", *extra)
+    doc = json.loads(r.stdout)
+    assert r.returncode == (1 if doc["summary"]["fail"] + doc["summary"]["error"] else 0)
+    assert doc["network"]["rpc_calls"] > 0
+    return seen(Finding(f["check"], f["target"], Status(f["status"]), f["code"], f["message"], f["fix"], f["evidence"])
+                for f in doc["findings"])
+
+
+def of(found: list[Finding], check: str, target: str | None = None) -> list[Finding]:
+    return [f for f in found if f.check == check and (target is None or f.target == target)]
+
+
+def consensus(found: list[Finding]) -> Finding:
+    (c,) = of(found, "network.consensus")
+    return c
+
+
+def test_a_healthy_network_is_all_ok(net: dict) -> None:
+    found = network(net)
+    bad = [f.to_json() for f in found if f.status != Status.PASS]
+    assert not bad, bad
+    assert consensus(found).code == "ok" and "4 of 4 validators voting (100% of power)" in consensus(found).message
+    assert {f.target for f in of(found, "network.validator")} == {f"node{i}" for i in range(N)}
+    # a vote that arrives a moment late is left out of a commit: a miss or two is normal on a busy machine
+    assert all(f.evidence["consecutive_missed"] < 3 and f.evidence["commits_read"] >= 3
+               for f in of(found, "network.validator"))
+    assert {f.code for f in of(found, "network.peer")} == {"ok"} and len(of(found, "network.peer")) == N - 1
+    (agree,) = of(found, "network.app_hash")
+    assert agree.code == "ok" and "4 nodes agree" in agree.message
+    assert [f.code for f in of(found, "network.node")] == ["ok"] * N
+    assert of(found, "network.version")[0].code == "ok"
+    assert of(found, "network.disk")[0].code == "ok"
+    assert len(of(found, "network.clock")) == N and {f.code for f in of(found, "network.clock")} == {"ok"}
+
+
+def test_the_local_doctor_sees_peers_and_new_blocks(net: dict) -> None:
+    n = net["nodes"][0]
+    r = pmw("doctor", "--home", str(n.home), "--rpc", f"local=http://127.0.0.1:{n.rpc_port}",
+            "--p2p-port", str(net["p2p"][0]), "--timeout", "3", "--json")
+    doc = json.loads(r.stdout)
+    health = {f["check"]: f for f in doc["findings"] if f["check"].startswith("node.")}
+    seen(Finding(f["check"], f["target"], Status(f["status"]), f["code"], f["message"]) for f in health.values())
+    assert health["node.peers"]["code"] == "ok" and "3 peers" in health["node.peers"]["message"], health
+    assert health["node.blocks"]["code"] == "ok" and "advancing" in health["node.blocks"]["message"], health
+
+
+def test_stale_dns_in_the_peers_line_is_named(net: dict, knot) -> None:
+    """node1's card says m1.net.test (127.0.0.1, where it is connected); node2's hostname now resolves
+    to 10.0.0.5 (priv.good.test) while this node still talks to it on 127.0.0.1."""
+    import asyncio
+    import dataclasses
+
+    from pmwizard.checks.network_run import members_from_cards, run_network
+    from pmwizard.core.cards import read_cards
+
+    cards = [read_cards(Path(c))[0].card for c in net["cards"]]
+    members = members_from_cards(cards)
+    members[1] = dataclasses.replace(members[1], hostname="m1.net.test")
+    members[2] = dataclasses.replace(members[2], hostname="priv.good.test")
+    rep = asyncio.run(run_network([f"http://127.0.0.1:{net['nodes'][0].rpc_port}"], members,
+                                  nameservers=[f"127.0.0.1:{knot.port}"], timeout=3))
+    peers = {f.target: f for f in seen(rep.findings) if f.check == "network.peer"}
+    assert peers["node1"].code == "ok"
+    assert peers["node2"].code == "stale_dns" and "10.0.0.5" in peers["node2"].message
+    assert "old IP" in peers["node2"].message and "persistent_peers" in peers["node2"].fix
+
+
+def test_one_validator_down_is_named_and_the_margin_says_any_further_loss_halts(net: dict) -> None:
+    nodes = net["nodes"]
+    stop(nodes[3])
+    h = nodes[0].height()
+    wait_until(lambda: nodes[0].height() >= h + 5, 60, "blocks without node3", nodes[:3])
+    found = network(net, which=(1, 2))
+    v3 = of(found, "network.validator", "node3")[0]
+    assert v3.code == "not_signing" and v3.status == Status.FAIL and v3.evidence["consecutive_missed"] >= 3, v3
+    assert "NOT connected" in v3.message
+    assert {f.code for f in of(found, "network.validator") if f.target != "node3"} <= {"ok", "missed"}
+    c = consensus(found)
+    assert c.code == "margin" and c.status == Status.WARN, c
+    assert "one more failure halts the chain: node0, node1, node2 must stay up" in c.message
+    assert of(found, "network.peer", "node3")[0].code == "not_connected"
+
+
+def test_a_second_loss_is_a_predicted_halt_then_a_stall_naming_both(net: dict) -> None:
+    nodes = net["nodes"]
+    stop(nodes[2])
+    wait_until(lambda: nodes[0].peers() == 1, 30, "node0 sees node2 gone", nodes[:2])
+    found = network(net, "--stall-after", "3", which=(1,))
+    c = consensus(found)
+    assert c.status == Status.FAIL and c.code in ("halt", "stall"), c
+    assert "node2, node3" in c.message and "more than 2/3 is needed" in c.message
+    time.sleep(4)
+    found = network(net, "--stall-after", "3", which=(1,))
+    c = consensus(found)
+    assert c.code == "stall", json.dumps(dict(c.evidence))
+    assert c.message.startswith("no block for ") and "validators node2, node3 (50% of power) are not voting" in c.message
+    assert c.evidence["step"] >= 3  # inside the height (no +2/3 of any prevotes: Tendermint waits in round 0)
+    n = nodes[0]
+    r = pmw("doctor", "--home", str(n.home), "--rpc", f"local=http://127.0.0.1:{n.rpc_port}",
+            "--p2p-port", str(net["p2p"][0]), "--timeout", "3", "--json")
+    blocks = [f for f in json.loads(r.stdout)["findings"] if f["check"] == "node.blocks"]
+    # the local doctor's stall threshold is 30 s; within it the node is "waiting", never a silent ok with rounds failing
+    assert blocks and blocks[0]["code"] in ("ok", "stalled") and r.returncode in (0, 1)
+
+
+def test_restarting_both_recovers(net: dict) -> None:
+    nodes = net["nodes"]
+    start(nodes[2])
+    start(nodes[3])
+    h = nodes[0].height()
+    wait_until(lambda: nodes[0].height() >= h + 12 and nodes[0].peers() == N - 1, 90, "recovery", nodes)
+    found = network(net)
+    assert consensus(found).code == "ok", consensus(found)
+    assert {f.code for f in of(found, "network.validator")} <= {"ok", "missed"}, of(found, "network.validator")
+    assert all(f.evidence["consecutive_missed"] < 3 for f in of(found, "network.validator"))
+
+
+def test_a_lagging_node_shows_catching_up_with_heights(net: dict) -> None:
+    """node3 restarted on another P2P port with no peers and no PEX: nobody can reach it, it stays in block
+    sync (catching_up) at its old height while the others go on."""
+    nodes = net["nodes"]
+    lag = nodes[3]
+    stop(lag)
+    h = nodes[0].height()
+    wait_until(lambda: nodes[0].height() >= h + 6, 60, "the others go on", nodes[:3])
+    start(lag, f"--p2p.laddr=tcp://127.0.0.1:{free_port()}", "--p2p.persistent_peers=", "--p2p.pex=false")
+    wait_until(lambda: lag.status(), 60, "node3's RPC", [lag])
+    found = network(net)
+    (node3,) = [f for f in of(found, "network.node") if f.evidence.get("url", "").endswith(f":{lag.rpc_port}")]
+    assert node3.code == "catching_up" and node3.status == Status.WARN, node3
+    lag_h, top = node3.evidence["height"], node3.evidence["highest_seen"]
+    assert lag_h < top and f"height {lag_h} of {top}" in node3.message
+    # the same node's local doctor: 0 peers (nothing listens at the ports its config still names? they do:
+    # the others run) and catching up without moving
+    r = pmw("doctor", "--home", str(lag.home), "--rpc", f"local=http://127.0.0.1:{lag.rpc_port}",
+            "--p2p-port", str(net["p2p"][3]), "--timeout", "3", "--json")
+    assert r.returncode == 1
+    health = {f["check"]: f for f in json.loads(r.stdout)["findings"] if f["check"].startswith("node.")}
+    seen(Finding(f["check"], f["target"], Status(f["status"]), f["code"], f["message"]) for f in health.values())
+    assert health["node.blocks"]["code"] == "stuck" and health["node.blocks"]["status"] == "fail", health
+    assert health["node.peers"]["status"] == "fail" and health["node.peers"]["message"].startswith("0 of 3 peers")
+    stop(lag)
+    start(lag)
+    wait_until(lambda: not (lag.status() or {}).get("sync_info", {}).get("catching_up", True)
+               and lag.peers() == N - 1, 90, "node3 caught up", [lag])
+
+
+def test_watch_prints_json_lines_and_keeps_the_exit_code(net: dict) -> None:
+    t0 = time.monotonic()
+    r = pmw("doctor", "--network", *net["cards"], "--home", str(net["nodes"][0].home), *rpc_args(net, 1, 2, 3),
+            "--watch", "--count", "2", "--interval", "0.5", "--timeout", "3", "--json")
+    lines = r.stdout.strip().splitlines()
+    assert len(lines) == 2 and time.monotonic() - t0 >= 0.5
+    docs = [json.loads(line) for line in lines]
+    assert docs[1]["network"]["checked_at"] > docs[0]["network"]["checked_at"]
+    assert r.returncode == (1 if docs[-1]["summary"]["fail"] + docs[-1]["summary"]["error"] else 0)
+
+
+def test_a_clock_off_under_faketime_is_named(net: dict) -> None:
+    """node1 restarted under Debian's faketime, 20 s ahead: its vote timestamps run ahead of the block
+    time (the others' median)."""
+    faketime = require_binary("faketime")
+    nodes = net["nodes"]
+    skewed = nodes[1]
+    stop(skewed)
+    from tests.support.require import tendermint_binary
+
+    with open(skewed.log, "ab") as log:
+        skewed.proc = subprocess.Popen([faketime, "-f", "+20s", tendermint_binary(), "node", "--home",
+                                        str(skewed.home), "--proxy_app=kvstore"], stdout=log,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
+    h = nodes[0].height()
+    wait_until(lambda: nodes[0].height() >= h + 12 and skewed.peers() == N - 1, 90, "node1 back", nodes)
+    found = network(net)
+    clock = {f.target: f for f in of(found, "network.clock")}
+    assert clock["node1"].code == "skew" and 15 <= clock["node1"].evidence["offset_seconds"] <= 25, clock
+    assert "node1's clock is off by +2" in clock["node1"].message
+    assert all(clock[f"node{i}"].code == "ok" for i in (0, 2, 3))
