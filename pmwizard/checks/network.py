@@ -281,6 +281,33 @@ def clock_findings(net: Network) -> list[Finding]:
     return out
 
 
+def machine_clock_findings(net: Network) -> list[Finding]:
+    """The clocks of the nodes read (their RPC replies' Date) against this machine's and each other: when
+    every node agrees and only this machine differs, it is this machine's clock that is off."""
+    offsets = {(v.moniker or v.url): v.clock_offset for v in net.live if v.clock_offset is not None}
+    if not offsets:
+        return []
+    middle = statistics.median(offsets.values())
+    fix_here = ("Enable time sync on this machine (`timedatectl set-ntp true`, chrony or systemd-timesyncd) "
+                "and check `timedatectl status`")
+    out = []
+    if abs(middle) > CLOCK_TOLERANCE:
+        out.append(Finding("network.clock", "this machine", Status.WARN, "skew",
+                           f"this machine's clock is off by {-middle:+.0f} s against the nodes' clocks",
+                           fix=fix_here, evidence={"node_offsets_seconds": offsets}))
+    else:
+        out.append(Finding("network.clock", "this machine", Status.PASS, "ok",
+                           f"this machine's clock agrees with the nodes' ({-middle:+.0f} s)",
+                           evidence={"node_offsets_seconds": offsets}))
+    for who, off in offsets.items():
+        if abs(off - middle) > CLOCK_TOLERANCE:
+            out.append(Finding("network.clock", who, Status.WARN, "skew",
+                               f"{who}'s clock is off by {off - middle:+.0f} s against the other nodes",
+                               fix=f"On {who}: {fix_here[0].lower()}{fix_here[1:].replace('this machine', 'it')}",
+                               evidence={"node_offsets_seconds": offsets}))
+    return out
+
+
 def peer_findings(net: Network) -> list[Finding]:
     """network.peer: each member this node should be connected to, and whether the IP it is connected on is
     what the member's host name resolves to now (a peers line or address book left on an old IP)."""
@@ -350,7 +377,7 @@ def verdicts(views: Sequence[NodeView], members: Sequence[Member], now: datetime
     if net.base is None:
         return out
     out.append(consensus_finding(net))
-    out += validator_findings(net) + peer_findings(net) + clock_findings(net)
+    out += validator_findings(net) + peer_findings(net) + clock_findings(net) + machine_clock_findings(net)
     version = version_finding(net)
     if version:
         out.append(version)

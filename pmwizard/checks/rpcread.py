@@ -24,16 +24,29 @@ class RpcClient:
     url: str
     timeout: float = 5.0
     calls: list[int] = field(default_factory=lambda: [0])
+    clock: list[float] = field(default_factory=list)  # the node's HTTP Date minus our time, per reply
 
     async def get(self, path: str) -> Any:
         """The `result` of GET url/path; HttpTrouble when the node does not give one."""
         self.calls[0] += 1
         reply = await http_get(self.url.rstrip("/") + "/" + path, timeout=self.timeout, max_bytes=8 << 20)
+        date = _http_date(reply.headers.get("date", ""))
+        if date is not None:  # Go's HTTP server stamps every reply with its clock (1 s resolution)
+            self.clock.append((date - datetime.now(UTC)).total_seconds())
         doc = reply.json()
         if not isinstance(doc, dict) or "result" not in doc:
             error = doc.get("error") if isinstance(doc, dict) else None
             raise HttpTrouble("bad", f"{path}: no result ({error or f'HTTP {reply.status}'})")
         return doc["result"]
+
+
+def _http_date(text: str) -> datetime | None:
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return parsedate_to_datetime(text) if text else None
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def parse_time(text: str) -> datetime | None:
@@ -91,6 +104,7 @@ class NodeView:
     prevoted: set[str] | None = None  # addresses with a prevote in the current round (None: unknown)
     mempool_txs: int = 0
     commits: list[CommitSigs] = field(default_factory=list)  # newest first
+    clock_offset: float | None = None  # the node's clock minus this machine's, from its HTTP Date headers
     read_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
@@ -169,6 +183,10 @@ async def read_node(url: str, *, blocks: int = 10, timeout: float = 5.0, calls: 
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         view.trouble = f"not Tendermint's RPC reply ({exc!r})"
         return view
+    finally:
+        if client.clock:
+            # a Date is whole seconds, cut down: the median offset plus half a second is the unbiased guess
+            view.clock_offset = sorted(client.clock)[len(client.clock) // 2] + 0.5
     if with_commits and view.height > 0:
         heights = range(view.height, max(0, view.height - blocks), -1)
         found = await asyncio.gather(*(read_commit(client, h) for h in heights))

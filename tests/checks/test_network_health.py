@@ -122,7 +122,7 @@ def test_a_healthy_network_is_all_ok(net: dict) -> None:
     assert [f.code for f in of(found, "network.node")] == ["ok"] * N
     assert of(found, "network.version")[0].code == "ok"
     assert of(found, "network.disk")[0].code == "ok"
-    assert len(of(found, "network.clock")) == N and {f.code for f in of(found, "network.clock")} == {"ok"}
+    assert len(of(found, "network.clock")) == N + 1 and {f.code for f in of(found, "network.clock")} == {"ok"}
 
 
 def test_the_local_doctor_sees_peers_and_new_blocks(net: dict) -> None:
@@ -249,22 +249,23 @@ def test_watch_prints_json_lines_and_keeps_the_exit_code(net: dict) -> None:
 
 
 def test_a_clock_off_under_faketime_is_named(net: dict) -> None:
-    """node1 restarted under Debian's faketime, 20 s ahead: its vote timestamps run ahead of the block
-    time (the others' median)."""
+    """This machine's clock 20 s ahead under Debian's faketime (libfaketime cannot move a Go program's
+    clock: Go reads the time through the vDSO, not libc, so the doctor is the process put off instead).
+    The nodes' HTTP Date headers all disagree with it by the same amount: this machine is named."""
     faketime = require_binary("faketime")
     nodes = net["nodes"]
-    skewed = nodes[1]
-    stop(skewed)
-    from tests.support.require import tendermint_binary
-
-    with open(skewed.log, "ab") as log:
-        skewed.proc = subprocess.Popen([faketime, "-f", "+20s", tendermint_binary(), "node", "--home",
-                                        str(skewed.home), "--proxy_app=kvstore"], stdout=log,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
-    h = nodes[0].height()
-    wait_until(lambda: nodes[0].height() >= h + 12 and skewed.peers() == N - 1, 90, "node1 back", nodes)
-    found = network(net)
+    argv = ["doctor", "--network", *net["cards"], "--home", str(nodes[0].home), *rpc_args(net, 1, 2, 3),
+            "--timeout", "3", "--json"]
+    r = subprocess.run([faketime, "-f", "+20s", sys.executable, "-m", "pmwizard", *argv], capture_output=True,
+                       text=True, timeout=120, env=dict(os.environ), check=False)
+    doc = json.loads(r.stdout)
+    found = seen(Finding(f["check"], f["target"], Status(f["status"]), f["code"], f["message"], f["fix"],
+                         f["evidence"]) for f in doc["findings"])
     clock = {f.target: f for f in of(found, "network.clock")}
-    assert clock["node1"].code == "skew" and 15 <= clock["node1"].evidence["offset_seconds"] <= 25, clock
-    assert "node1's clock is off by +2" in clock["node1"].message
-    assert all(clock[f"node{i}"].code == "ok" for i in (0, 2, 3))
+    me = clock["this machine"]
+    assert me.code == "skew" and me.status == Status.WARN, me
+    assert "this machine's clock is off by +2" in me.message or "this machine's clock is off by +19" in me.message
+    assert all(clock[f"node{i}"].code == "ok" for i in range(N))  # the validators' own vote times agree
+    # without faketime the same machine agrees with the nodes
+    found = network(net)
+    assert {f.target: f for f in of(found, "network.clock")}["this machine"].code == "ok"
