@@ -148,12 +148,16 @@ def blocks_finding(first: NodeView, second: NodeView, stall_after: float = STALL
 async def check_node_health(rpc_url: str, home: Path | None, *, chain_id: str | None = None,
                             nameservers: Sequence[str] = (), timeout: float = 5.0,
                             window: float = WINDOW) -> list[Finding]:
-    """node.peers and node.blocks for this node; nothing when its RPC does not answer (rpc.status says so)."""
+    """node.peers and node.blocks for this node; nothing when its RPC does not answer at all (rpc.status says
+    so), an error finding when it answers but not as Tendermint 0.34 does."""
     first = await read_node(rpc_url, timeout=timeout, with_commits=False)
-    if first.trouble:
-        return []
-    await asyncio.sleep(min(window, timeout))
-    second = await read_node(rpc_url, timeout=timeout, with_commits=False)
+    if not first.trouble:
+        await asyncio.sleep(min(window, timeout))
+    second = first if first.trouble else await read_node(rpc_url, timeout=timeout, with_commits=False)
     if second.trouble:
-        return []
+        if first.height == 0 and not first.node_id:  # never answered /status: rpc.status has said why
+            return []
+        return [Finding("node.blocks", rpc_url, Status.ERROR, "unreadable", f"cannot read the node's state: "
+                        f"{second.trouble}", fix="Check that this is Tendermint 0.34's RPC (`curl "
+                        f"{rpc_url}/dump_consensus_state`) and that the node is not restarting")]
     return [await peers_finding(second, home, chain_id, nameservers, timeout), blocks_finding(first, second)]

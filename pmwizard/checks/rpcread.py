@@ -1,5 +1,5 @@
 """What a running node says about the network, read from its Tendermint RPC (0.34): /status, /net_info,
-/validators, /consensus_state, /num_unconfirmed_txs and /commit for the last N heights.
+/dump_consensus_state (validators, round, votes), /num_unconfirmed_txs and /commit for the last N heights.
 
 Every read goes through checks/httpget (bounded by the timeout) and is counted, so the benchmark can say how
 many calls one `doctor --network` costs. A node that does not answer is a NodeView with `trouble` set, never
@@ -164,12 +164,13 @@ async def read_node(url: str, *, blocks: int = 10, timeout: float = 5.0, calls: 
         view.catching_up = bool(sync.get("catching_up"))
         view.peers = {visible(str(p["node_info"]["id"]).lower()): visible(p.get("remote_ip", ""))
                       for p in net.get("peers") or []}
-        vals, consensus, mempool = await asyncio.gather(
-            client.get(f"validators?per_page=100{f'&height={view.height}' if view.height else ''}"),
-            client.get("dump_consensus_state"), client.get("num_unconfirmed_txs"))
-        view.validators = [Validator(str(v["address"]).upper(), int(v["voting_power"]), str(v["pub_key"]["value"]))
-                           for v in vals["validators"]]
+        consensus, mempool = await asyncio.gather(client.get("dump_consensus_state"),
+                                                  client.get("num_unconfirmed_txs"))
         rs = consensus["round_state"]
+        # the set of the height under way, in the order its vote lists use (also at height 0, where
+        # /validators has no set yet)
+        view.validators = [Validator(str(v["address"]).upper(), int(v["voting_power"]), str(v["pub_key"]["value"]))
+                           for v in rs["validators"]["validators"]]
         view.round, view.step = _round_step(rs)
         view.prevoted = _prevoted(rs, view.validators, view.round)
         for p in consensus.get("peers") or []:

@@ -136,6 +136,67 @@ def test_the_local_doctor_sees_peers_and_new_blocks(net: dict) -> None:
     assert health["node.blocks"]["code"] == "ok" and "advancing" in health["node.blocks"]["message"], health
 
 
+def local_doctor(home: Path, rpc_port: int, p2p_port: int) -> dict[str, dict]:
+    r = pmw("doctor", "--home", str(home), "--rpc", f"local=http://127.0.0.1:{rpc_port}", "--p2p-port",
+            str(p2p_port), "--timeout", "2", "--json")
+    found = {f["check"]: f for f in json.loads(r.stdout)["findings"] if f["check"].startswith("node.")}
+    seen(Finding(f["check"], f["target"], Status(f["status"]), f["code"], f["message"], f["fix"])
+         for f in found.values())
+    assert r.returncode == (1 if any(f["status"] in ("fail", "error") for f in json.loads(r.stdout)["findings"])
+                            else 0)
+    return found
+
+
+def lonely_node(net: dict, name: str, peers_line: str) -> Node:
+    """A fifth, non-validator home configured by pmwizard for this network, whose peers line is then replaced
+    by `peers_line` (the four validators do not know it, so only its own dialing could give it peers)."""
+    home = net["base"] / name
+    pmw("identity", "init", "--home", str(home), ok=(0,))
+    rpc, p2p = free_port(), free_port()
+    pmw("configure", "--genesis", str(net["genesis"]), "--peers", *net["cards"], "--rpc-laddr",
+        f"tcp://127.0.0.1:{rpc}", "--home", str(home), "--yes", ok=(0,))
+    tune(home, persistent_peers=peers_line, laddr=f"tcp://127.0.0.1:{p2p}", pex=False)
+    node = Node(home, rpc, net["base"] / f"{name}.log")
+    node.p2p = p2p  # type: ignore[attr-defined]
+    start(node)
+    wait_until(lambda: node.status(), 60, f"{name}'s RPC", [node])
+    return node
+
+
+def test_the_local_doctor_names_wrong_peers_when_node_ids_do_not_answer(net: dict) -> None:
+    ids = [json.loads(Path(c).read_text())["node_id"] for c in net["cards"]]
+    p2p = net["p2p"]
+    # every entry names the node ID of another member than the one listening at that port
+    line = ",".join(f"{ids[(i + 1) % N]}@127.0.0.1:{p2p[i]}" for i in range(N))
+    node = lonely_node(net, "wrongpeers", line)
+    try:
+        time.sleep(2)  # let it dial (and fail) once
+        assert node.peers() == 0
+        health = local_doctor(node.home, node.rpc_port, node.p2p)  # type: ignore[attr-defined]
+        peers = health["node.peers"]
+        assert peers["code"] == "wrong_peers" and peers["status"] == "fail", peers
+        assert peers["message"].startswith("0 of 4 peers connected") and ids[1] in peers["message"]
+        assert "persistent_peers" in peers["fix"]
+        assert health["node.blocks"]["status"] == "fail"  # catching up with nobody to sync from
+    finally:
+        stop(node)
+
+
+def test_the_local_doctor_names_a_firewall_when_every_peer_times_out(net: dict) -> None:
+    from tests.support.faults import full_backlog
+
+    ids = [json.loads(Path(c).read_text())["node_id"] for c in net["cards"]]
+    with full_backlog() as dropped:
+        node = lonely_node(net, "firewalled", f"{ids[0]}@127.0.0.1:{dropped},{ids[1]}@127.0.0.1:{dropped}")
+        try:
+            health = local_doctor(node.home, node.rpc_port, node.p2p)  # type: ignore[attr-defined]
+        finally:
+            stop(node)
+    peers = health["node.peers"]
+    assert peers["code"] == "firewall" and peers["status"] == "fail", peers
+    assert "time out" in peers["message"] and "ufw allow" in peers["fix"]
+
+
 def test_stale_dns_in_the_peers_line_is_named(net: dict, knot) -> None:
     """node1's card says m1.net.test (127.0.0.1, where it is connected); node2's hostname now resolves
     to 10.0.0.5 (priv.good.test) while this node still talks to it on 127.0.0.1."""
@@ -177,9 +238,11 @@ def test_a_second_loss_is_a_predicted_halt_then_a_stall_naming_both(net: dict) -
     nodes = net["nodes"]
     stop(nodes[2])
     wait_until(lambda: nodes[0].peers() == 1, 30, "node0 sees node2 gone", nodes[:2])
-    found = network(net, "--stall-after", "3", which=(1,))
+    found = network(net, "--stall-after", "3", which=(1, 2))
     c = consensus(found)
     assert c.status == Status.FAIL and c.code in ("halt", "stall"), c
+    down = [f for f in of(found, "network.node") if f.code == "unreachable"]
+    assert len(down) == 1 and str(nodes[2].rpc_port) in down[0].target and down[0].status == Status.ERROR
     assert "node2, node3" in c.message and "more than 2/3 is needed" in c.message
     time.sleep(4)
     found = network(net, "--stall-after", "3", which=(1,))
