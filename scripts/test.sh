@@ -5,7 +5,7 @@
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh tests/core -x`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DEBS="knot nginx monit tmux tarantool"
+DEBS="knot nginx monit tmux tarantool faketime prometheus"
 if [ "$(id -u)" = 0 ]; then
   missing=""
   for p in $DEBS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done

@@ -60,15 +60,19 @@ async def _resolve(members: Sequence[Member], nameservers: Sequence[str], timeou
 
 async def run_network(rpc_urls: Sequence[str], members: Sequence[Member] = (), *, blocks: int = 10,
                       timeout: float = 5.0, stall_after: float = 30.0, nameservers: Sequence[str] = (),
-                      resolve: bool = True, data_dir: Path | None = None) -> NetworkReport:
+                      resolve: bool = True, data_dir: Path | None = None,
+                      metrics_url: str | None = None) -> NetworkReport:
     """Findings about the running network as seen from `rpc_urls[0]` (this node) and the other RPCs."""
     started = asyncio.get_running_loop().time()
     calls = [0]
     reads = [read_node(u, blocks=blocks, timeout=timeout, calls=calls, with_commits=i == 0)
              for i, u in enumerate(rpc_urls)]
     resolving = _resolve(members, nameservers, timeout) if resolve and members else _same(members)
-    *views, named = await asyncio.gather(*reads, resolving)
+    gauges = _metrics(metrics_url, timeout, calls)
+    *views, named, metrics = await asyncio.gather(*reads, resolving, gauges)
     findings = verdicts(views, named, datetime.now(UTC), stall_after=stall_after)
+    if metrics:
+        findings = [_with_metrics(f, metrics) if f.check == "network.consensus" else f for f in findings]
     live = [v for v in views if v.trouble is None]
     if len(live) >= 2:
         height = min(v.height for v in live)
@@ -81,6 +85,24 @@ async def run_network(rpc_urls: Sequence[str], members: Sequence[Member] = (), *
         usage = shutil.disk_usage(data_dir)
         findings.append(disk_finding(str(data_dir), usage.free, usage.total))
     return NetworkReport(findings, list(views), calls[0], asyncio.get_running_loop().time() - started)
+
+
+async def _metrics(url: str | None, timeout: float, calls: list[int]) -> dict[str, float] | None:
+    if not url:
+        return None
+    from pmwizard.checks.metrics import read_metrics
+
+    calls[0] += 1
+    return await read_metrics(url, timeout)
+
+
+def _with_metrics(f: Finding, metrics: dict[str, float]) -> Finding:
+    """The consensus verdict with this node's own metrics beside it (what its Prometheus endpoint says)."""
+    from dataclasses import replace
+
+    missing = metrics.get("consensus_missing_validators")
+    note = "" if missing is None else f" (this node's metrics: {missing:.0f} validators missing from the last commit)"
+    return replace(f, message=f.message + note, evidence={**f.evidence, "metrics": metrics})
 
 
 async def _same(members: Sequence[Member]) -> list[Member]:

@@ -13,18 +13,22 @@ import time
 from pathlib import Path
 
 
+def _config(home: Path | None) -> dict:
+    import tomllib
+
+    if home is None:
+        return {}
+    try:
+        return tomllib.loads((home / "config" / "config.toml").read_text(errors="replace"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+
+
 def _local_rpc(home: Path | None) -> str:
     """This node's RPC from its config.toml's `[rpc] laddr` (tcp://0.0.0.0 read on loopback)."""
     url = "http://127.0.0.1:26657"
-    if home is None:
-        return url
-    import tomllib
-
-    try:
-        doc = tomllib.loads((home / "config" / "config.toml").read_text(errors="replace"))
-        laddr = str(doc.get("rpc", {}).get("laddr", ""))
-    except (OSError, tomllib.TOMLDecodeError, AttributeError):
-        return url
+    rpc = _config(home).get("rpc", {})
+    laddr = str(rpc.get("laddr", "")) if isinstance(rpc, dict) else ""
     if laddr.startswith("tcp://") and ":" in laddr[6:]:
         host, _, port = laddr[6:].rpartition(":")
         host = "127.0.0.1" if host in ("", "0.0.0.0") else ("::1" if host in ("[::]", "::") else host)
@@ -32,8 +36,10 @@ def _local_rpc(home: Path | None) -> str:
     return url
 
 
-def network_inputs(args: argparse.Namespace, cards: list) -> tuple[list[str], list, Path | None]:
-    """(RPC URLs with this node's first, the members, the data folder for the disk check)."""
+def network_inputs(args: argparse.Namespace, cards: list) -> tuple[list[str], list, Path | None, str | None]:
+    """(RPC URLs with this node's first, the members, the data folder for the disk check, the metrics URL)."""
+    from pmwizard.checks.metrics import metrics_url
+
     from pmwizard.checks.doctor import parse_rpc_options
     from pmwizard.checks.network_run import members_from_cards, members_from_genesis
     from pmwizard.cli.common import home_arg
@@ -60,7 +66,8 @@ def network_inputs(args: argparse.Namespace, cards: list) -> tuple[list[str], li
             if not report.valid:
                 raise InputError(report.source, None, "; ".join(report.errors))
             members = members_from_genesis(report)
-    return urls, members, (home / "data") if home else None
+    metrics = args.metrics or metrics_url(_config(home))
+    return urls, members, (home / "data") if home else None, metrics
 
 
 def cmd_network(args: argparse.Namespace, cards: list) -> int:
@@ -70,7 +77,7 @@ def cmd_network(args: argparse.Namespace, cards: list) -> int:
     from pmwizard.checks.report import render_text, use_colour
 
     nameservers = [str(parse_nameserver(n)) for n in args.nameserver]
-    urls, members, data_dir = network_inputs(args, cards)
+    urls, members, data_dir, metrics = network_inputs(args, cards)
     rounds = args.count if args.count else (None if args.watch else 1)
     done, code = 0, 0
     try:
@@ -79,7 +86,7 @@ def cmd_network(args: argparse.Namespace, cards: list) -> int:
                 time.sleep(args.interval)
             rep = asyncio.run(run_network(urls, members, blocks=args.blocks, timeout=args.timeout,
                                           stall_after=args.stall_after, nameservers=nameservers,
-                                          data_dir=data_dir))
+                                          data_dir=data_dir, metrics_url=metrics))
             code, done = exit_code(rep.findings), done + 1
             doc = report_json(rep.findings)
             doc["network"] = {"checked_at": rep.checked_at.isoformat(), "rpc_calls": rep.rpc_calls,
@@ -108,6 +115,8 @@ def add_network_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--blocks", type=int, default=10, metavar="N", help="recent commits to read (default 10)")
     g.add_argument("--stall-after", type=float, default=30.0, metavar="S",
                    help="seconds without a block (with rounds failing or transactions waiting) that make a stall")
+    g.add_argument("--metrics", metavar="URL", help="this node's Prometheus metrics (default: from config.toml's "
+                   "[instrumentation] when prometheus = true), e.g. http://127.0.0.1:26660/metrics")
     g.add_argument("--watch", action="store_true",
                    help="repeat every --interval seconds (in place on a terminal; JSON lines with --json)")
     g.add_argument("--interval", type=float, default=5.0, metavar="S", help="seconds between rounds (default 5)")

@@ -69,14 +69,16 @@ def net(tmp_path_factory: pytest.TempPathFactory):
         nodes.append(Node(home, rpc[i], base / f"node{i}.log"))
     genesis = base / "genesis.json"
     pmw("genesis", "new", *cards, "--chain-id", "pmwizard-health", "-o", str(genesis), ok=(0,))
+    metrics = free_port()
     for i, n in enumerate(nodes):
         pmw("configure", "--genesis", str(genesis), "--peers", *cards, "--moniker", f"node{i}",
-            "--rpc-laddr", f"tcp://127.0.0.1:{rpc[i]}", "--home", str(n.home), "--yes", ok=(0,))
+            "--rpc-laddr", f"tcp://127.0.0.1:{rpc[i]}", "--home", str(n.home), "--yes",
+            *(["--metrics", f"127.0.0.1:{metrics}"] if i == 0 else []), ok=(0,))
         tune(n.home)
     with tendermint_nodes(nodes) as running:
         wait_until(lambda: all(n.peers() == N - 1 for n in running) and min(n.height() for n in running) >= 3,
                    90, "4 connected nodes making blocks", running)
-        yield {"base": base, "nodes": running, "cards": cards, "genesis": genesis, "p2p": p2p}
+        yield {"base": base, "nodes": running, "cards": cards, "genesis": genesis, "p2p": p2p, "metrics": metrics}
 
 
 def rpc_args(net: dict, *which: int) -> list[str]:
@@ -122,6 +124,9 @@ def test_a_healthy_network_is_all_ok(net: dict) -> None:
     assert [f.code for f in of(found, "network.node")] == ["ok"] * N
     assert of(found, "network.version")[0].code == "ok"
     assert of(found, "network.disk")[0].code == "ok"
+    # node0 serves Tendermint's metrics (configure --metrics); the doctor found them through its config.toml
+    assert consensus(found).evidence["metrics"]["consensus_validators"] == N
+    assert "0 validators missing" in consensus(found).message
     assert len(of(found, "network.clock")) == N + 1 and {f.code for f in of(found, "network.clock")} == {"ok"}
 
 
@@ -134,6 +139,35 @@ def test_the_local_doctor_sees_peers_and_new_blocks(net: dict) -> None:
     seen(Finding(f["check"], f["target"], Status(f["status"]), f["code"], f["message"]) for f in health.values())
     assert health["node.peers"]["code"] == "ok" and "3 peers" in health["node.peers"]["message"], health
     assert health["node.blocks"]["code"] == "ok" and "advancing" in health["node.blocks"]["message"], health
+
+
+def test_export_prometheus_scrapes_metrics_that_exist_and_promtool_accepts_it(net: dict) -> None:
+    import re
+    import urllib.request
+
+    from pmwizard.render.prometheus import ALERTS
+
+    promtool = require_binary("promtool")
+    with urllib.request.urlopen(f"http://127.0.0.1:{net['metrics']}/metrics", timeout=5) as r:
+        served = {line.split("{")[0].split(" ")[0] for line in r.read().decode().splitlines() if line[:1] != "#"}
+    # the binary under test is CometBFT 0.34.35: namespace cometbft (Tendermint 0.34.24's is tendermint)
+    used = {m.replace("{ns}", "cometbft") for _, expr, *_ in ALERTS for m in re.findall(r"\{ns\}_[a-z0-9_]+", expr)}
+    assert used and used <= served, f"alert rules use metrics CometBFT 0.34 does not serve: {sorted(used - served)}"
+    out = net["base"] / "prometheus"
+    r = pmw("export", "prometheus", *net["cards"], "-o", str(out), "--check", ok=(0,))
+    assert "+++ " in r.stdout and not out.exists()
+    pmw("export", "prometheus", *net["cards"], "--target", "extra=127.0.0.1:26661", "--namespace", "cometbft",
+        "-o", str(out), "--yes", ok=(0,))
+    assert "cometbft_p2p_peers < 1" in (out / "pmwizard-rules.yml").read_text()
+    config = (out / "prometheus.yml").read_text()
+    assert config.count("127.0.0.1:26660") == N and '"extra"' in config
+    for what, path in (("config", out / "prometheus.yml"), ("rules", out / "pmwizard-rules.yml")):
+        check = subprocess.run([promtool, "check", what, str(path)], capture_output=True, text=True, check=False)
+        assert check.returncode == 0, check.stdout + check.stderr
+    assert "5 rules found" in subprocess.run([promtool, "check", "rules", str(out / "pmwizard-rules.yml")],
+                                             capture_output=True, text=True, check=False).stdout
+    bad = pmw("export", "prometheus", "--target", "no-port", "-o", str(out / "x"), "--yes", ok=(1,))
+    assert "--target" in bad.stderr and "Traceback" not in bad.stderr and not (out / "x").exists()
 
 
 def local_doctor(home: Path, rpc_port: int, p2p_port: int) -> dict[str, dict]:
