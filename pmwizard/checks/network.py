@@ -241,7 +241,7 @@ def version_finding(net: Network) -> Finding | None:
     versions = {v.moniker or v.url: v.version for v in net.live}
     if len(versions) < 2:
         return None
-    if len({x.rsplit(".", 1)[0] for x in versions.values()}) > 1:
+    if len(set(versions.values())) > 1:
         return Finding("network.version", "network", Status.WARN, "skew",
                        "nodes run different Tendermint versions: "
                        + ", ".join(f"{k} {x}" for k, x in sorted(versions.items())),
