@@ -38,9 +38,8 @@ def _local_rpc(home: Path | None) -> str:
 
 def network_inputs(args: argparse.Namespace, cards: list) -> tuple[list[str], list, Path | None, str | None]:
     """(RPC URLs with this node's first, the members, the data folder for the disk check, the metrics URL)."""
-    from pmwizard.checks.metrics import metrics_url
-
     from pmwizard.checks.doctor import parse_rpc_options
+    from pmwizard.checks.metrics import metrics_url
     from pmwizard.checks.network_run import members_from_cards, members_from_genesis
     from pmwizard.cli.common import home_arg
     from pmwizard.core.genesis import read_genesis

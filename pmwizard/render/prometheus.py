@@ -43,14 +43,14 @@ def scrape_config(targets: Sequence[ScrapeTarget], *, interval: str = "15s") -> 
 # (name, expression, for, severity, summary, description)
 ALERTS = [
     ("TendermintStall",
-     "{ns}_consensus_rounds >= 3 or ({ns}_mempool_size > 0 and "
-     "changes({ns}_consensus_height[2m]) == 0)",
+     ("{ns}_consensus_rounds >= 3 or ({ns}_mempool_size > 0 and "
+     "changes({ns}_consensus_height[2m]) == 0)"),
      "1m", "critical", "No new block on {{ $labels.member }}",
-     "Rounds keep failing or transactions wait without a block: more than 2/3 of the voting power is not "
-     "voting. Run `pmwizard doctor --network` to name the validators."),
+     ("Rounds keep failing or transactions wait without a block: more than 2/3 of the voting power is not "
+     "voting. Run `pmwizard doctor --network` to name the validators.")),
     ("TendermintHaltMargin",
-     "({ns}_consensus_validators_power - {ns}_consensus_missing_validators_power) * 3 "
-     "<= {ns}_consensus_validators_power * 2 + 3 * max by (chain_id) ({ns}_consensus_validator_power)",
+     ("({ns}_consensus_validators_power - {ns}_consensus_missing_validators_power) * 3 "
+     "<= {ns}_consensus_validators_power * 2 + 3 * max by (chain_id) ({ns}_consensus_validator_power)"),
      "5m", "warning", "One more validator failure halts the chain",
      "The voting power still signing leaves no room for another failure; bring the missing validators back."),
     ("TendermintMissedBlocks", "{ns}_consensus_missing_validators > 0", "5m", "warning",

@@ -28,9 +28,9 @@ def commit(height: int, signers: list[Validator], app_hash: str = "AA", block_ha
 
 
 def view(**kw) -> NodeView:
-    base = dict(url="http://127.0.0.1:26657", node_id=MEMBERS[0].node_id, moniker="member1", network="c",
-                version="0.34.24", address=VALS[0].address, height=100, block_time=NOW - timedelta(seconds=1),
-                peers={m.node_id: "127.0.0.1" for m in MEMBERS[1:]}, validators=VALS, step=1)
+    base = {"url": "http://127.0.0.1:26657", "node_id": MEMBERS[0].node_id, "moniker": "member1", "network": "c",
+                "version": "0.34.24", "address": VALS[0].address, "height": 100, "block_time": NOW - timedelta(seconds=1),
+                "peers": {m.node_id: "127.0.0.1" for m in MEMBERS[1:]}, "validators": VALS, "step": 1}
     base.update(kw)
     return NodeView(**base)
 
@@ -38,7 +38,7 @@ def view(**kw) -> NodeView:
 def test_a_validator_missing_some_commits_is_a_warning_naming_it() -> None:
     commits = [commit(100 - i, VALS if i % 2 == 0 else VALS[:3]) for i in range(10)]  # member4 misses 5 of 10
     found = seen(verdicts([view(commits=commits)], MEMBERS, NOW))
-    v4 = [f for f in found if f.check == "network.validator" and f.target == "member4"][0]
+    v4 = next(f for f in found if f.check == "network.validator" and f.target == "member4")
     assert v4.code == "missed" and v4.status == Status.WARN and v4.evidence["missed"] == 5
     assert "member4 (power 10, 25%): signed 5 of the last 10 commits" in v4.message and v4.fix
     assert one(found, "network.consensus").code == "ok"
@@ -85,7 +85,7 @@ async def test_an_rpc_that_answers_only_status_is_unreadable_not_silent() -> Non
     answers = {"/status": status, "/net_info": {"result": {"n_peers": "0", "peers": []}}}
 
     class Half(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             body = json.dumps(answers.get(self.path, {"error": {"code": -32601, "message": "Method not found"}}))
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
