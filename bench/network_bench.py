@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import http.client
 import subprocess
 import sys
 import tempfile
@@ -61,20 +62,29 @@ def main() -> None:
     ap.add_argument("--blocks", type=int, default=10)
     args = ap.parse_args()
     for n in args.sizes:
-        with tempfile.TemporaryDirectory() as tmp:
-            t0 = time.monotonic()
-            nodes, cards = form(Path(tmp), n)
-            members = members_from_cards([read_cards(Path(c))[0].card for c in cards])
-            with tendermint_nodes(nodes) as running:
-                wait_until(lambda: min(x.height() for x in running) >= args.blocks + 2, 600,
-                           f"{n} validators making blocks", running)
-                print(f"{n} validators: network formed and {args.blocks + 2} blocks in {time.monotonic() - t0:.1f} s")
-                urls = [f"http://127.0.0.1:{x.rpc_port}" for x in running]
-                for label, which in (("this node's RPC", urls[:1]), (f"all {n} RPCs", urls)):
-                    rep = asyncio.run(run_network(which, members, blocks=args.blocks, timeout=5))
-                    bad = [f"{f.check}/{f.code}" for f in rep.findings if f.status.value != "pass"]
-                    print(f"  doctor --network, {label}: {rep.seconds * 1000:.0f} ms, {rep.rpc_calls} RPC calls, "
-                          f"{len(rep.findings)} findings, not passing: {bad or 'none'}")
+        for attempt in range(3):  # a free port taken by another program meanwhile: form the network again
+            try:
+                once(n, args.blocks)
+                break
+            except (AssertionError, OSError, ValueError, http.client.HTTPException) as exc:
+                print(f"{n} validators: attempt {attempt + 1} failed ({str(exc).splitlines()[0][:120]})")
+
+
+def once(n: int, blocks: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.monotonic()
+        nodes, cards = form(Path(tmp), n)
+        members = members_from_cards([read_cards(Path(c))[0].card for c in cards])
+        with tendermint_nodes(nodes) as running:
+            wait_until(lambda: min(x.height() for x in running) >= blocks + 2, 600,
+                       f"{n} validators making blocks", running)
+            print(f"{n} validators: network formed and {blocks + 2} blocks in {time.monotonic() - t0:.1f} s")
+            urls = [f"http://127.0.0.1:{x.rpc_port}" for x in running]
+            for label, which in (("this node's RPC", urls[:1]), (f"all {n} RPCs", urls)):
+                rep = asyncio.run(run_network(which, members, blocks=blocks, timeout=5))
+                bad = [f"{f.check}/{f.code}" for f in rep.findings if f.status.value != "pass"]
+                print(f"  doctor --network, {label}: {rep.seconds * 1000:.0f} ms, {rep.rpc_calls} RPC calls, "
+                      f"{len(rep.findings)} findings, not passing: {bad or 'none'}")
 
 
 if __name__ == "__main__":

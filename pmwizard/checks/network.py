@@ -131,8 +131,8 @@ class Network:
         s = self.signing(v)
         if v.address == self.base.address:
             return not self.base.catching_up
-        if s.prevoted is not None:
-            return s.prevoted
+        if s.prevoted is not None:  # a vote cast just before the node went away still counts: ask the link too
+            return s.prevoted and self.connected(v.address) is not False
         recent = s.read == 0 or s.streak < min(NOT_SIGNING_STREAK, s.read)
         return recent and self.connected(v.address) is not False
 
@@ -159,8 +159,10 @@ def validator_findings(net: Network) -> list[Finding]:
         if v.address == base.address:
             link = "this node"
         said = f"{name} (power {v.power}, {_pct(v.power, total)}): signed {s.signed} of the last {s.read} commits"
-        if s.prevoted is False or (s.read and s.streak >= min(NOT_SIGNING_STREAK, s.read)):
-            why = "no prevote in this round" if s.prevoted is False else f"missed the last {s.streak} commits"
+        streak = bool(s.read and s.streak >= min(NOT_SIGNING_STREAK, s.read))
+        if streak or (net.overdue and not net.voting(v)):
+            why = (f"missed the last {s.streak} commits" if streak else
+                   "no prevote in this overdue height" if s.prevoted is False else "gone during this overdue height")
             out.append(Finding("network.validator", name, Status.FAIL, "not_signing", f"{said}, {why}; {link}",
                                fix=f"Ask {name} to check its node (`pmwizard doctor` there): Tendermint running, "
                                    "peers connected, its priv_validator_key.json the one in the genesis", evidence=ev))

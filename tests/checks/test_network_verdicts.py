@@ -104,4 +104,5 @@ async def test_an_rpc_that_answers_only_status_is_unreadable_not_silent() -> Non
         server.server_close()
     (f,) = found
     assert f.check == "node.blocks" and f.code == "unreadable" and f.status == Status.ERROR
-    assert "dump_consensus_state" in f.message and "dump_consensus_state" in f.fix
+    assert f.message.startswith("cannot read the node's state: ") and "Method not found" in f.message
+    assert "dump_consensus_state" in f.fix
