@@ -134,7 +134,9 @@ class Network:
         if s.prevoted is not None:  # a vote cast just before the node went away still counts: ask the link too
             return s.prevoted and self.connected(v.address) is not False
         recent = s.read == 0 or s.streak < min(NOT_SIGNING_STREAK, s.read)
-        return recent and self.connected(v.address) is not False
+        # in a consortium every node dials every other: a validator this node lost is down or cut off. Not
+        # when this node has no peers at all: then it is this node that is cut off, and says nothing of them.
+        return recent and (not self.base.peers or self.connected(v.address) is not False)
 
     def age(self) -> float | None:
         if self.base is None or self.base.block_time is None:
@@ -188,7 +190,8 @@ def consensus_finding(net: Network) -> Finding:
           "voting_power": up_power, "total_power": total, "not_voting": down_names,
           "mempool_txs": base.mempool_txs}
     need = "more than 2/3 is needed"
-    fix_down = (f"Bring {_names(down_names)} back: start its Tendermint, check its peers (`pmwizard doctor` on it)"
+    fix_down = (f"Bring {_names(down_names)} back: start Tendermint there and check its peers (`pmwizard doctor` "
+                "on each)"
                 if down_names else "Check every validator's node (`pmwizard doctor` on each)")
     if net.overdue and up_power * 3 <= total * 2:
         return Finding("network.consensus", "network", Status.FAIL, "stall",
@@ -201,7 +204,7 @@ def consensus_finding(net: Network) -> Finding:
     if up_power * 3 <= total * 2:
         return Finding("network.consensus", "network", Status.FAIL, "halt",
                        f"the chain cannot make blocks: {_names(down_names)} ({_pct(total - up_power, total)} of power) "
-                       f"are not voting; {need}", fix=fix_down, evidence=ev)
+                       f"are not voting (or not connected to this node); {need}", fix=fix_down, evidence=ev)
     critical = [net.name(v.address) for v in up if (up_power - v.power) * 3 <= total * 2]
     if critical:
         return Finding("network.consensus", "network", Status.WARN, "margin",
@@ -235,7 +238,8 @@ def node_findings(net: Network) -> list[Finding]:
                                    "(`pmwizard doctor` on that node)", evidence=ev))
         else:
             out.append(Finding("network.node", who, Status.PASS, "ok",
-                               f"{who} at height {v.height}, {len(v.peers)} peers", evidence=ev))
+                               f"{who} at height {v.height}, {len(v.peers)} peer{'' if len(v.peers) == 1 else 's'}",
+                               evidence=ev))
     return out
 
 

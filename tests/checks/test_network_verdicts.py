@@ -106,3 +106,14 @@ async def test_an_rpc_that_answers_only_status_is_unreadable_not_silent() -> Non
     assert f.check == "node.blocks" and f.code == "unreadable" and f.status == Status.ERROR
     assert f.message.startswith("cannot read the node's state: ") and "Method not found" in f.message
     assert "dump_consensus_state" in f.fix
+
+
+def test_validators_not_connected_to_an_isolated_node_are_not_counted_down() -> None:
+    """With no peers at all this node is the one cut off: the others still signing is no halt."""
+    commits = [commit(100 - i, VALS) for i in range(5)]
+    alone = one(seen(verdicts([view(commits=commits, peers={})], MEMBERS, NOW)), "network.consensus")
+    assert alone.code == "ok", alone
+    # with one peer left, the two validators it lost are down or cut off: a predicted halt naming them
+    lost = one(verdicts([view(commits=commits, peers={MEMBERS[1].node_id: "127.0.0.1"})], MEMBERS, NOW),
+               "network.consensus")
+    assert lost.code == "halt" and "member3, member4 (50% of power)" in lost.message
