@@ -377,7 +377,9 @@ def test_a_clock_off_under_faketime_is_named(net: dict) -> None:
     me = clock["this machine"]
     assert me.code == "skew" and me.status == Status.WARN, me
     assert "this machine's clock is off by +2" in me.message or "this machine's clock is off by +19" in me.message
-    assert all(clock[f"node{i}"].code == "ok" for i in range(N))  # the validators' own vote times agree
+    # the validators' own vote times agree (node3, just back from lagging, may have no vote in the commits read)
+    votes = [f for t, f in clock.items() if t != "this machine"]
+    assert len(votes) >= N - 1 and all(f.code == "ok" for f in votes), clock
     # without faketime the same machine agrees with the nodes
     found = network(net)
     assert {f.target: f for f in of(found, "network.clock")}["this machine"].code == "ok"
