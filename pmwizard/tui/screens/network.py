@@ -41,7 +41,9 @@ class NetworkScreen(Screen):
         self.context = context
         self.refresh_every = refresh
         saved = context.load_progress("network")
-        self.start_rpc = rpc_url or saved.get("rpc") or "http://127.0.0.1:26657"
+        from pmwizard.cli.doctor_network import _local_rpc
+
+        self.start_rpc = rpc_url or saved.get("rpc") or _local_rpc(context.home)
         self.start_cards = cards if cards is not None else saved.get("cards", "")
         self.rounds = 0  # completed refreshes (tests and the status line)
 
@@ -82,7 +84,20 @@ class NetworkScreen(Screen):
         from pmwizard.cli.configure import load_valid_cards
 
         path = self.query_one("#cards", Input).value.strip()
-        return members_from_cards(load_valid_cards([str(Path(path).expanduser())])) if path else []
+        if path:
+            return members_from_cards(load_valid_cards([str(Path(path).expanduser())]))
+        return self.genesis_members()
+
+    def genesis_members(self) -> list:
+        """Without cards: the validator names of the home's installed genesis (as `doctor --network` does)."""
+        from pmwizard.checks.network_run import members_from_genesis
+        from pmwizard.core.genesis import read_genesis
+
+        genesis = self.context.home / "config" / "genesis.json"
+        if not genesis.exists():
+            return []
+        report = read_genesis(genesis)
+        return members_from_genesis(report) if report.valid else []
 
     def action_refresh_now(self) -> None:
         try:
