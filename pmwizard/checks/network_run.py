@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pmwizard.checks.finding import Finding
-from pmwizard.checks.network import Member, agreement_finding, disk_finding, verdicts
+from pmwizard.checks.network_health import Member, agreement_finding, disk_finding, verdicts
 from pmwizard.checks.rpcread import NodeView, RpcClient, read_commit, read_node
 
 

@@ -11,7 +11,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 from pmwizard.checks.finding import Status
-from pmwizard.checks.network import Member, agreement_finding, disk_finding, verdicts
+from pmwizard.checks.network_health import Member, agreement_finding, disk_finding, verdicts
 from pmwizard.checks.nodehealth import blocks_finding, check_node_health
 from pmwizard.checks.rpcread import CommitSigs, NodeView, Validator
 
