@@ -9,7 +9,7 @@
 # /usr/bin/python3 and runs the quick tests on the declared lowest dependency versions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DEBS="knot nginx monit tmux tarantool python3-venv zsh pebble"
+DEBS="knot nginx monit tmux tarantool python3-venv zsh pebble faketime prometheus"
 if [ "$(id -u)" = 0 ]; then
   missing=""
   for p in $DEBS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done

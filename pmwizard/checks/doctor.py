@@ -38,6 +38,7 @@ class DoctorTarget:
     api_http_port: int = 9984
     local: bool = False  # the node pmwizard runs on: also Tarantool, and loopback addresses are expected
     tarantool_port: int = 3303
+    home: Path | None = None  # the local node's home: its config.toml explains 0 peers (node.peers)
 
     @property
     def address(self) -> str:
@@ -131,9 +132,20 @@ async def handshake_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]
                                       expect_chain_id=ctx.chain_id, timeout=ctx.timeout)]
 
 
+async def health_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
+    """node.peers and node.blocks: the local node has peers and gets new blocks (checks/nodehealth.py)."""
+    if not t.local or not t.rpc_url:
+        return []
+    from pmwizard.checks.nodehealth import check_node_health
+
+    return await check_node_health(t.rpc_url, t.home, chain_id=ctx.chain_id, nameservers=ctx.nameservers,
+                                   timeout=ctx.timeout)
+
+
 MEMBER_CHECKS: list[tuple[str, MemberCheck]] = [
     ("dns", dns_member), ("tls", tls_member), ("net.p2p", p2p_member), ("p2p.handshake", handshake_member),
     ("api", api_member), ("rpc", rpc_member), ("tarantool", tarantool_member),
+    ("node", health_member),
 ]
 
 

@@ -32,8 +32,11 @@ def cmd_configure(args: argparse.Namespace) -> int:
 
     home = node_home(args)
     cards = load_valid_cards(args.peers)
+    from pmwizard.checks.peer_lookup import address_resolver
+
     plan = configure_plan(home, Path(args.genesis), moniker=args.moniker, peers=cards,
-                          rpc_laddr=args.rpc_laddr, log_level=args.log_level)
+                          rpc_laddr=args.rpc_laddr, log_level=args.log_level, metrics=args.metrics,
+                          resolve=address_resolver(args.nameserver))
     if args.services:
         from pmwizard.core.keys import load_identity
         from pmwizard.render.plans import KINDS, services_plan
@@ -61,6 +64,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "this node's own card sets its P2P port")
     p.add_argument("--rpc-laddr", metavar="ADDR", help="[rpc] laddr, e.g. tcp://127.0.0.1:26657")
     p.add_argument("--log-level", metavar="LEVEL", help="info | debug | error | none, or module:level pairs")
+    p.add_argument("--metrics", metavar="ADDR", help="turn on Tendermint's Prometheus metrics: "
+                   "[instrumentation] prometheus = true, prometheus_listen_addr = ADDR (e.g. 127.0.0.1:26660)")
+    p.add_argument("--nameserver", action="append", default=[], metavar="IP[:PORT]",
+                   help="look the peers' host names up with this DNS server (default: the system resolver), to "
+                        "see peers on this machine or sharing one address")
     s = p.add_argument_group("service files (the same as `pmwizard services`, in the same preview)")
     s.add_argument("--services", nargs="+", default=[], metavar="KIND",
                    choices=["all", "monit", "tarantool", "nginx", "planetmint"],

@@ -48,12 +48,17 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     domain = args.consortium_domain.strip(".").lower() if args.consortium_domain else None
     round_robin = args.round_robin or domain
     cards = _load_cards(args.cards)
+    if args.network or args.watch:
+        from pmwizard.cli.doctor_network import cmd_network
+
+        return cmd_network(args, cards)
     if cards:
         targets = member_targets(cards, consortium_domain=domain, round_robin=round_robin, rpc=rpc)
     else:
         from pmwizard.checks.doctor import this_node
 
-        node_id, installed_chain, problems = this_node(node_home(args))
+        home = node_home(args)
+        node_id, installed_chain, problems = this_node(home)
         for problem in problems:
             say(f"warning: {problem}", err=True)
         chain_id = chain_id or installed_chain
@@ -61,7 +66,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                                 node_id=node_id,
                                 rpc_url=rpc.get("local") or next(iter(rpc.values()), "http://127.0.0.1:26657"),
                                 local=True, tarantool_port=args.tarantool_port, tls_names=tuple(n for n in (round_robin,) if n),
-                                tls_port=args.https_port, api_http_port=args.api_port)]
+                                tls_port=args.https_port, api_http_port=args.api_port, home=home)]
     live = not args.json and sys.stderr.isatty()
 
     def progress(f) -> None:
@@ -99,4 +104,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--https-port", type=int, default=443, help="without cards: the HTTPS port NGINX serves")
     p.add_argument("--concurrency", type=int, default=64, help="members checked at once (default 64)")
     add_dns_options(p)
+    from pmwizard.cli.doctor_network import add_network_options
+
+    add_network_options(p)
     p.set_defaults(func=cmd_doctor)

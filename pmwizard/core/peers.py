@@ -9,6 +9,7 @@ lookup error.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from pmwizard.core.hostname import validate_hostname
@@ -137,3 +138,55 @@ def is_private_or_loopback(host: str) -> bool:
     except ValueError:
         return False
     return ip.is_private or ip.is_loopback or ip.is_link_local or ip in ipaddress.ip_network("100.64.0.0/10")
+
+
+def is_this_machine(ip: str) -> bool:
+    """True when `ip` is one of this machine's own addresses: the kernel lets a socket bind only to those
+    (loopback counts). No packet is sent."""
+    import socket
+
+    try:
+        addr = ipaddress.ip_address(ip.strip("[]"))
+    except ValueError:
+        return False
+    family = socket.AF_INET6 if addr.version == 6 else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as s:
+            s.bind((str(addr), 0))
+    except OSError:
+        return False
+    return True
+
+
+def lan_reason(hosts: Sequence[str], resolve: Callable[[str], Sequence[str]] | None = None,
+               is_local: Callable[[str], bool] = is_this_machine) -> str | None:
+    """Why this node needs `addr_book_strict = false` and `allow_duplicate_ip = true`, or None.
+
+    Tendermint's default filter (allow_duplicate_ip = false) drops a second connection from an address it is
+    already connected to (`duplicate CONN` in its log), and its strict address book refuses private addresses.
+    Both bite when peers are private/loopback addresses, when a peer's name resolves to this machine, or when
+    several peers share one address (several nodes on one host or behind one NAT). `resolve`: host name ->
+    its addresses (the CLI passes one; without it only literal addresses are judged)."""
+    by_address: dict[str, list[str]] = {}
+    for host in hosts:
+        bare = host.strip("[]")
+        if is_private_or_loopback(bare):
+            return ("peers have private or loopback addresses (several nodes on one host or LAN, as "
+                    "`tendermint testnet` does)")
+        try:
+            ipaddress.ip_address(bare)
+            found: Sequence[str] = [bare]
+        except ValueError:
+            found = resolve(bare) if resolve else []
+        for ip in found:
+            if is_private_or_loopback(ip):
+                return f"peer {host} resolves to the private or loopback address {ip}"
+            if is_local(ip):
+                return f"peer {host} resolves to this machine ({ip})"
+            by_address.setdefault(ip, [])
+            if host not in by_address[ip]:
+                by_address[ip].append(host)
+    for ip, names in by_address.items():
+        if len(names) > 1:
+            return f"peers {', '.join(names)} share one address ({ip}): Tendermint would drop all but one"
+    return None

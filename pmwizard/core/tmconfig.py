@@ -8,7 +8,7 @@ this network (moniker, log level, peers, rates, empty blocks, recheck, own P2P p
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from tomlkit.exceptions import TOMLKitError
 
 from pmwizard.core.cards import MemberCard
 from pmwizard.core.keys import load_identity
-from pmwizard.core.peers import PeerAddress, is_private_or_loopback, peers_line
+from pmwizard.core.peers import PeerAddress, lan_reason, peers_line
 from pmwizard.core.plan import Plan
 from pmwizard.errors import InputError
 
@@ -165,6 +165,8 @@ class ConfigChoices:
     p2p_port: int | None = None
     rpc_laddr: str | None = None
     private_peers: bool = False
+    lan_why: str | None = None  # why the LAN/same-host settings are needed (core.peers.lan_reason)
+    metrics_laddr: str | None = None  # [instrumentation] prometheus_listen_addr; None: leave as it is
 
 
 def edit_config(text: str | None, choices: ConfigChoices, source: str) -> tuple[str, list[str]]:
@@ -187,9 +189,9 @@ def edit_config(text: str | None, choices: ConfigChoices, source: str) -> tuple[
     if choices.p2p_port is not None:
         laddr = with_port(str(p2p.get("laddr", "tcp://0.0.0.0:26656")), choices.p2p_port)
         _set(p2p, "laddr", laddr, changed, f"[p2p] laddr = {laddr} (the port on this node's card)")
-    if choices.private_peers:
-        why = ("peers have private or loopback addresses (several nodes on one host or LAN, as "
-               "`tendermint testnet` does)")
+    if choices.private_peers or choices.lan_why:
+        why = choices.lan_why or ("peers have private or loopback addresses (several nodes on one host or LAN, "
+                                  "as `tendermint testnet` does)")
         _set(p2p, "addr_book_strict", False, changed, f"[p2p] addr_book_strict = false: {why}")
         _set(p2p, "allow_duplicate_ip", True, changed, f"[p2p] allow_duplicate_ip = true: {why}")
     mempool = _section(doc, "mempool", source)
@@ -197,14 +199,30 @@ def edit_config(text: str | None, choices: ConfigChoices, source: str) -> tuple[
     if choices.rpc_laddr is not None:
         rpc = _section(doc, "rpc", source)
         _set(rpc, "laddr", validate_laddr(choices.rpc_laddr), changed, f"[rpc] laddr = {choices.rpc_laddr}")
+    if choices.metrics_laddr is not None:
+        inst = _section(doc, "instrumentation", source)
+        _set(inst, "prometheus", True, changed, "[instrumentation] prometheus = true (for `doctor --network` "
+                                                "and `pmwizard export prometheus`)")
+        _set(inst, "prometheus_listen_addr", choices.metrics_laddr, changed,
+             f"[instrumentation] prometheus_listen_addr = {choices.metrics_laddr!r}")
     return tomlkit.dumps(doc), changed
+
+
+def validate_metrics_addr(addr: str, source: str = "--metrics") -> str:
+    """Tendermint's prometheus_listen_addr is a bare HOST:PORT (":26660" listens on every address)."""
+    host, sep, port = addr.rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536 or any(c in host for c in " \"'\n/"):
+        raise InputError(source, addr, "expected HOST:PORT, e.g. 127.0.0.1:26660 or :26660")
+    return addr
 
 
 def configure_plan(home: Path, genesis: Path, moniker: str | None = None, peers: Sequence[MemberCard] = (),
                    rpc_laddr: str | None = None, log_level: str | None = None,
-                   genesis_data: bytes | None = None) -> Plan:
+                   genesis_data: bytes | None = None, resolve: Callable[[str], Sequence[str]] | None = None,
+                   metrics: str | None = None) -> Plan:
     """Install `genesis` into the home and set config.toml for the network. Raises InputError on bad input.
-    `genesis_data`: the document's bytes when they came from elsewhere (a member's RPC); `genesis` names it."""
+    `genesis_data`: the document's bytes when they came from elsewhere (a member's RPC); `genesis` names it.
+    `resolve`: host name -> addresses, to see peers that resolve to this machine or share one address."""
     from pmwizard.core.genesis import read_limited, validate_genesis
 
     home = Path(home)
@@ -226,10 +244,12 @@ def configure_plan(home: Path, genesis: Path, moniker: str | None = None, peers:
         validate_log_level(log_level)
     if rpc_laddr is not None:
         validate_laddr(rpc_laddr)
+    if metrics is not None:
+        validate_metrics_addr(metrics)
     choices = ConfigChoices(
         moniker=moniker, log_level=log_level, peers=tuple(c.peer for c in others),
         p2p_port=own[0].p2p_port if own else None, rpc_laddr=rpc_laddr,
-        private_peers=any(is_private_or_loopback(c.hostname) for c in others))
+        lan_why=lan_reason([c.hostname for c in others], resolve), metrics_laddr=metrics)
     config_path = home / "config" / "config.toml"
     old = load_config(config_path)  # validates the existing file before anything else
     text, changed = edit_config(tomlkit.dumps(old) if config_path.exists() else None, choices, str(config_path))

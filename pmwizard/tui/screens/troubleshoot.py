@@ -26,7 +26,8 @@ class TroubleshootScreen(Screen):
     TroubleshootScreen #body { height: 1fr; }
     TroubleshootScreen #status { height: auto; }
     """
-    BINDINGS: ClassVar = [Binding("escape", "home", "Home")]
+    BINDINGS: ClassVar = [Binding("escape", "home", "Home"),
+                          Binding("ctrl+n", "network", "Network")]  # the running network (screens/network.py)
 
     def __init__(self, context: WizardContext) -> None:
         super().__init__()
@@ -108,6 +109,11 @@ class TroubleshootScreen(Screen):
 
         status.update(f"done: {len(found)} findings, {bad} to fix (select one and press Enter for the fix)"
                       + refused_note(found))
+
+    def action_network(self) -> None:
+        from pmwizard.tui.screens.network import NetworkScreen
+
+        self.app.push_screen(NetworkScreen(self.context))
 
     def action_home(self) -> None:
         self.app.pop_screen()

@@ -45,8 +45,11 @@ class ConfigureStep(Step):
         cards = []
         if self.data.get("cards_path"):
             cards = [c.card for c in read_cards(Path(self.data["cards_path"]).expanduser()) if c.valid and c.card]
+        from pmwizard.checks.peer_lookup import address_resolver
+
         plan = configure_plan(self.context.home, Path(self.data.get("genesis_file", "")).expanduser(),
-                              moniker=self.data.get("moniker") or None, peers=cards)
+                              moniker=self.data.get("moniker") or None, peers=cards,
+                              resolve=address_resolver(self.context.nameservers, self.context.timeout))
         if self.query_one("#services", Checkbox).value:
             from pmwizard.render.plans import services_plan
 

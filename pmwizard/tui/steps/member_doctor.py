@@ -43,7 +43,7 @@ class FinalCheckStep(Step):
         node_id, chain_id = self.this_node()
         target = DoctorTarget(name=host or "this node", hostname=host, local=True, tls_port=self.context.tls_port,
                               rpc_url="http://127.0.0.1:26657", node_id=node_id,
-                              p2p_port=int(self.data.get("p2p_port") or 26656))
+                              p2p_port=int(self.data.get("p2p_port") or 26656), home=self.context.home)
         listing = self.query_one("#doctor-findings", FindingList)
         self.say("checking ...")
         found = await run_doctor([target], chain_id=chain_id, nameservers=self.context.nameservers,
