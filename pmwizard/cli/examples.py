@@ -47,7 +47,9 @@ EXAMPLES: dict[str, str] = {
                  "  pmwizard check csr --hostname node.alice.example --name node1.consortium.example -o . --yes\n",
     "doctor": "  pmwizard doctor                                  # this node\n"
               "  pmwizard doctor --genesis genesis.json cards/      # every member\n"
-              "  pmwizard doctor cards/ --consortium-domain consortium.example --json\n",
+              "  pmwizard doctor cards/ --consortium-domain consortium.example --json\n"
+              "  pmwizard doctor --network --genesis genesis.json cards/   # who signs, who stalls, why no blocks\n"
+              "  pmwizard doctor --network --watch --json               # one JSON line per round\n",
     "undo": "  pmwizard undo --check\n  pmwizard undo --yes\n",
     "demo": "  pmwizard demo\n",
     "export": "  pmwizard export --help                           # the targets this installation offers\n",
@@ -79,4 +81,7 @@ EXAMPLES: dict[str, str] = {
     "join": "  pmwizard join --from-rpc http://member.example:26657 --peers cards/ --check\n"
             "  pmwizard join --genesis genesis.json --expect-sha256 HEX --peers cards/ --yes\n"
             "  pmwizard join --wait --from-rpc http://member.example:26657   # until caught up\n",
+    "export prometheus": "  pmwizard export prometheus -o prometheus/ cards/ --check\n"
+                         "  pmwizard export prometheus -o prometheus/ --target alice=node.alice.example:26660 --yes\n"
+                         "  promtool check config prometheus/prometheus.yml    # then load it in Prometheus\n",
 }
