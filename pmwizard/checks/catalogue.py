@@ -55,6 +55,36 @@ SPEC_ROWS: tuple[CheckInfo, ...] = (
     CheckInfo("tarantool", ("ok", "unreachable", "not_tarantool"), "greeting on 3303"),
 )
 
+# Checks of a running node and network (issues 11.2, 16; tests/fixtures/network-check-catalogue.md, row for row).
+NETWORK_ROWS: tuple[CheckInfo, ...] = (
+    CheckInfo("node.peers", ("ok", "none", "duplicate_ip", "wrong_peers", "firewall", "peers_down"),
+              "local doctor: 0 peers (or fewer than the peers line) fails with the cause: duplicate-IP filter, "
+              "node IDs that answer as someone else, connect timeouts, peers not running"),
+    CheckInfo("node.blocks", ("ok", "no_block", "stalled", "catching_up", "stuck", "unreadable"),
+              "local doctor: two reads a short window apart; no block since genesis, no block with a height under "
+              "way, catching up that does not move"),
+    CheckInfo("network.consensus", ("ok", "margin", "halt", "stall"),
+              "`doctor --network`: more than 2/3 of the power must vote; margin = one more failure halts (names "
+              "who must stay up); halt = predicted from who is down; stall = no block for `--stall-after` s, "
+              "naming who does not vote"),
+    CheckInfo("network.validator", ("ok", "missed", "not_signing"),
+              "per validator by member name: power, signed of the last N commits, consecutive missed, prevote in "
+              "an overdue height, connected to this node"),
+    CheckInfo("network.peer", ("ok", "not_connected", "stale_dns"),
+              "connected to this node, on the IP its host name resolves to now"),
+    CheckInfo("network.node", ("ok", "catching_up", "unreachable"),
+              "each RPC read: height of the highest seen, catching_up"),
+    CheckInfo("network.version", ("ok", "skew"),
+              "Tendermint versions of the nodes read"),
+    CheckInfo("network.app_hash", ("ok", "diverged"),
+              "block and app hash of every node read at one common height"),
+    CheckInfo("network.clock", ("ok", "skew"),
+              "a validator"s vote times against the block (BFT) time; each node"s and this machine's clock from "
+              "the RPC's HTTP Date (> 3 s)"),
+    CheckInfo("network.disk", ("ok", "low"),
+              "free space for the Tendermint data below 5%"),
+)
+
 # Checks pmwizard runs beyond SPEC §6 (tests/p2p/test_zz_codes.py holds the same codes).
 EXTRA_ROWS: tuple[CheckInfo, ...] = (
     CheckInfo("p2p.handshake",
@@ -64,7 +94,7 @@ EXTRA_ROWS: tuple[CheckInfo, ...] = (
               "chain in its NodeInfo"),
 )
 
-CATALOGUE: tuple[CheckInfo, ...] = SPEC_ROWS + EXTRA_ROWS
+CATALOGUE: tuple[CheckInfo, ...] = SPEC_ROWS + NETWORK_ROWS + EXTRA_ROWS
 
 STATUS_NOTE = ("status is pass, warn, fail or error; error = could not check (a resolver down, a timeout), "
                "never fail")

@@ -97,9 +97,13 @@ def test_every_code_was_produced(request: pytest.FixtureRequest) -> None:
 
 def test_the_shipped_catalogue_is_the_spec() -> None:
     """`pmwizard check --list` prints pmwizard/checks/catalogue.py: its SPEC rows must be §6 row for row."""
-    from pmwizard.checks.catalogue import SPEC_ROWS
+    from pmwizard.checks.catalogue import NETWORK_ROWS, SPEC_ROWS
 
-    table_rows = [line for line in TABLE.read_text().splitlines()
-                  if line.startswith("| ") and not line.startswith("| check ")]
-    assert [c.markdown_row() for c in SPEC_ROWS] == table_rows
-    assert {c.check: set(c.codes) for c in SPEC_ROWS} == {k: set(v) for k, v in CATALOGUE.items()}
+    def rows(path: Path) -> list[str]:
+        return [line for line in path.read_text().splitlines()
+                if line.startswith("| ") and not line.startswith("| check ")]
+
+    assert [c.markdown_row() for c in SPEC_ROWS] == rows(TABLE)
+    assert [c.markdown_row() for c in NETWORK_ROWS] == rows(TABLE.parent / "network-check-catalogue.md")
+    shipped = {c.check: set(c.codes) for c in SPEC_ROWS + NETWORK_ROWS}
+    assert shipped == {k: set(v) for k, v in CATALOGUE.items()}
