@@ -79,7 +79,7 @@ NETWORK_ROWS: tuple[CheckInfo, ...] = (
     CheckInfo("network.app_hash", ("ok", "diverged"),
               "block and app hash of every node read at one common height"),
     CheckInfo("network.clock", ("ok", "skew"),
-              "a validator"s vote times against the block (BFT) time; each node"s and this machine's clock from "
+              "a validator's vote times against the block (BFT) time; each node's and this machine's clock from "
               "the RPC's HTTP Date (> 3 s)"),
     CheckInfo("network.disk", ("ok", "low"),
               "free space for the Tendermint data below 5%"),
