@@ -11,15 +11,24 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import ipaddress
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pmwizard.checks.dnscheck import check_dns, resolve_addresses
 from pmwizard.checks.finding import Finding, Status
-from pmwizard.checks.lookup import Resolver
-from pmwizard.checks.reach import check_api, check_p2p, check_rpc, check_tarantool
-from pmwizard.checks.tlscheck import check_tls, is_ip
+
+# The DNS (dnspython), TLS (cryptography.x509) and HTTP check modules are imported by the member checks that
+# use them, so `check p2p IP:PORT` loads only the handshake.
+
+
+def is_ip(text: str) -> bool:
+    """An IPv4 or IPv6 literal (brackets allowed): asked of no DNS server."""
+    try:
+        ipaddress.ip_address(text.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,9 @@ class DoctorContext:
         if is_ip(t.hostname):
             return (t.hostname.strip("[]"),)
         if t.hostname not in self._lookups:
+            from pmwizard.checks.dnscheck import resolve_addresses
+            from pmwizard.checks.lookup import Resolver
+
             self._lookups[t.hostname] = asyncio.ensure_future(
                 resolve_addresses(Resolver(self.nameservers, self.timeout), t.hostname))
         found, _ = await self._lookups[t.hostname]
@@ -79,6 +91,8 @@ MemberCheck = Callable[[DoctorTarget, DoctorContext], Awaitable[list[Finding]]]
 
 
 async def dns_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
+    from pmwizard.checks.dnscheck import check_dns
+
     if not t.hostname or is_ip(t.hostname):
         return []
     jobs = [check_dns(t.hostname, nameservers=ctx.nameservers, timeout=ctx.timeout)]
@@ -93,6 +107,8 @@ async def dns_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
 
 
 async def tls_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
+    from pmwizard.checks.tlscheck import check_tls
+
     if not t.hostname:
         return []
     found = await check_tls(t.hostname, port=t.tls_port, names=t.tls_names, ca_file=ctx.ca_file,
@@ -103,15 +119,21 @@ async def tls_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
 
 
 async def p2p_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
+    from pmwizard.checks.reach import check_p2p
+
     return [await check_p2p(await ctx.connect_to(t), t.p2p_port, ctx.timeout)]
 
 
 async def api_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
+    from pmwizard.checks.reach import check_api
+
     return [await check_api(t.address, https_port=t.tls_port, http_port=t.api_http_port, timeout=ctx.timeout,
                             connect_to=await ctx.connect_to(t))]
 
 
 async def rpc_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
+    from pmwizard.checks.reach import check_rpc
+
     host = await ctx.connect_to(t)
     url = t.rpc_url or (f"http://[{host}]:26657" if ":" in host else f"http://{host}:26657")
     return [await check_rpc(url, expect_node_id=t.node_id, expect_chain_id=ctx.chain_id, timeout=ctx.timeout,
@@ -119,6 +141,8 @@ async def rpc_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
 
 
 async def tarantool_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
+    from pmwizard.checks.reach import check_tarantool
+
     # Tarantool must not be reachable from the internet: only the local node's is checked.
     return [await check_tarantool("127.0.0.1", t.tarantool_port, ctx.timeout)] if t.local else []
 
@@ -203,6 +227,8 @@ async def run_doctor(targets: Sequence[DoctorTarget], *, chain_id: str | None = 
     jobs = [member(t) for t in targets]
     if round_robin:
         async def rr() -> list[Finding]:
+            from pmwizard.checks.dnscheck import check_dns
+
             found = _tag(await check_dns(round_robin, nameservers=ctx.nameservers, timeout=timeout,
                                          authority=False), round_robin)
             for f in found:

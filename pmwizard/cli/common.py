@@ -6,9 +6,10 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pmwizard.core.plan import Plan
+if TYPE_CHECKING:  # the plan machinery loads only when a command writes
+    from pmwizard.core.plan import Plan
 
 
 def add_home(parser: argparse.ArgumentParser) -> None:
