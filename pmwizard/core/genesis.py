@@ -130,11 +130,12 @@ def _warnings(doc: Decoded) -> list[str]:
         if abci not in doc.pub_key_types:
             out.append(f"validators[{i}].pub_key: type {abci} is not in consensus_params.validator.pub_key_types "
                        f"{list(doc.pub_key_types)}; the network will refuse updates for this validator")
+        key = _name_key(v.name)
         if not v.name.strip():
             out.append(f"validators[{i}].name: empty; operators tell validators apart by name")
-        elif _name_key(v.name) in names:
-            out.append(f"validators[{i}].name: {v.name!r} is also the name of validators[{names[_name_key(v.name)]}]")
-        names.setdefault(_name_key(v.name), i)
+        elif key in names:
+            out.append(f"validators[{i}].name: {v.name!r} is also the name of validators[{names[key]}]")
+        names.setdefault(key, i)
     total = sum(v.power for v in vals)
     if 1 < len(vals) < 4:
         out.append(f"validators: {len(vals)} validators; the chain stops whenever one of them is offline (more than "

@@ -205,10 +205,40 @@ class _Reader:
         return str(key), self.ws(pos + 1)
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON for Go")
+
+
+def _fast(text: str) -> Any:
+    """Python's C decoder, where its answer is Go's: no escapes anywhere (so every string's raw text is its
+    value, and a plain `str` stands for a JStr), valid UTF-8, numbers kept as text. None when it does not apply
+    or the text is not plain valid JSON (the Go reader then gives Go's verdict and wording)."""
+    try:
+        return json.loads(text, parse_int=JNum, parse_float=JNum, parse_constant=_no_constant)
+    except (ValueError, RecursionError):  # bad JSON, NaN/Infinity, or nested deeper than the C decoder goes
+        return None
+
+
 def parse(data: bytes | str) -> Any:
-    """Go's json.Unmarshal into interface{}, keeping raw text. Raises GoSyntaxError with Go's wording."""
-    text = data.decode("utf-8", "surrogateescape") if isinstance(data, bytes) else data
+    """Go's json.Unmarshal into interface{}, keeping raw text (JStr.raw; a plain str is its own raw text).
+    Raises GoSyntaxError with Go's wording."""
+    if isinstance(data, bytes):
+        try:
+            text, plain = data.decode("utf-8"), True
+        except UnicodeDecodeError:
+            text, plain = data.decode("utf-8", "surrogateescape"), False
+    else:
+        text, plain = data, not _SURROGATE.search(data)
+    if plain and "\\" not in text:
+        value = _fast(text)
+        if value is not None or text.strip(" \t\n\r") == "null":
+            return value
     return _Reader(text).document()
+
+
+def raw_text(value: str) -> str:
+    """The text between a string's quotes as written (what Go's raw readers see)."""
+    return value.raw if isinstance(value, JStr) else value
 
 
 def kind(value: Any) -> str:
