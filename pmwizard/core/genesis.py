@@ -23,7 +23,12 @@ from pmwizard.core.genesis_time import TimeError, parse_rfc3339
 from pmwizard.core.tmjson import MAX_TOTAL_VOTING_POWER, ZERO_TIME, Decoded, GenesisError, decode_genesis
 from pmwizard.errors import InputError
 
-MAX_GENESIS_BYTES = 4 * 1024 * 1024
+# One size rule for genesis files, on write (new, add) and on read (validate, configure, the wizard): 16 MiB
+# (the Plan's preview bound) holds 20,000 validators with the longest card names (128 characters, up to 4 UTF-8
+# bytes each: about 760 bytes a validator; a usual one takes 260, so 10,000 members make 2.6 MB), and bounds
+# what a hostile file can cost.
+MAX_GENESIS_BYTES = 16 * 1024 * 1024
+MAX_GENESIS_TEXT = f"{MAX_GENESIS_BYTES // (1024 * 1024)} MiB"
 PUB_TYPE = "tendermint/PubKeyEd25519"
 
 
@@ -149,7 +154,8 @@ def _warnings(doc: Decoded) -> list[str]:
 
 
 def read_limited(path: Path) -> bytes:
-    """The file's bytes, at most 4 MiB (read with a bound, so a FIFO or a growing file cannot exhaust memory)."""
+    """The file's bytes, at most MAX_GENESIS_BYTES (read with a bound, so a FIFO or a growing file cannot
+    exhaust memory)."""
     path = Path(path)
     chunks: list[bytes] = []
     total = 0
@@ -168,7 +174,8 @@ def read_limited(path: Path) -> bytes:
     except OSError as exc:
         raise InputError(str(path), None, f"cannot be read ({exc.strerror})") from None
     if total > MAX_GENESIS_BYTES:
-        raise InputError(str(path), None, "larger than 4 MiB; a genesis file here is at most 4 MiB")
+        raise InputError(str(path), None, f"larger than {MAX_GENESIS_TEXT}; a genesis file here is at most "
+                                          f"{MAX_GENESIS_TEXT}")
     return b"".join(chunks)
 
 
@@ -285,10 +292,22 @@ def new_genesis(cards: Sequence[MemberCard], chain_id: str | None = None, genesi
     _refuse_duplicates([], cards, "<cards>")
     doc = {"genesis_time": when, "chain_id": chain, "initial_height": "1", "consensus_params": default_params(),
            "validators": [_validator(c, p) for c, p in zip(cards, each, strict=True)], "app_hash": ""}
-    return _checked(layout(doc), "<new genesis>")
+    # every input was checked above (cards, powers, chain_id, time), so the output is not decoded again;
+    # tests hold new_genesis's files to the tendermint binary's verdict
+    return _sized(layout(doc), "<new genesis>")
+
+
+def _sized(text: str, source: str) -> str:
+    """The size rule on write: never hand out a file that every reader refuses."""
+    size = len(text.encode("utf-8", "surrogateescape"))
+    if size > MAX_GENESIS_BYTES:
+        raise InputError(source, "validators", f"the genesis would be {size} bytes, above the {MAX_GENESIS_TEXT} "
+                                               "every reader of a genesis file accepts")
+    return text
 
 
 def _checked(text: str, source: str) -> str:
+    _sized(text, source)
     report = validate_genesis(text.encode(), source)
     if not report.valid:  # inputs were checked, so this is a bug; never hand out such a file
         raise InputError(source, None, "; ".join(report.errors))
