@@ -301,8 +301,8 @@ def _sized(text: str, source: str) -> str:
     """The size rule on write: never hand out a file that every reader refuses."""
     size = len(text.encode("utf-8", "surrogateescape"))
     if size > MAX_GENESIS_BYTES:
-        raise InputError(source, "validators", f"the genesis would be {size} bytes, above the {MAX_GENESIS_TEXT} "
-                                               "every reader of a genesis file accepts")
+        raise InputError(source, None, f"the genesis would be {size} bytes in Tendermint's layout, above the "
+                                       f"{MAX_GENESIS_TEXT} every reader of a genesis file accepts")
     return text
 
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pmwizard.core.genesis_json import GoSyntaxError, JNum, compact, kind, parse, raw_text
+from pmwizard.core.genesis_json import GoSyntaxError, JNum, JObj, compact, kind, parse, raw_text
 from pmwizard.core.genesis_time import ZERO_TIME, GoTime, TimeError, go_quote, parse_rfc3339
 
 MAX_CHAIN_ID_LEN = 50
@@ -259,7 +259,7 @@ def _pub_key(value: Any, field: str) -> tuple[str, bytes] | None:
     key_type: Any = None
     raw: Any = None
     has_value = False
-    for k, v in value.items():
+    for k, v in value.pairs if isinstance(value, JObj) else value.items():
         if k.lower() == "type":
             if v is not None and not isinstance(v, str):
                 raise GenesisError(f"{field}.type", f"json: cannot unmarshal {kind(v)} into Go struct field "
@@ -359,6 +359,19 @@ def _validate_params(p: dict[str, Any]) -> None:
                                f"params.Validator.PubKeyTypes[{i}], {t}, is an unknown pubkey type")
 
 
+def _wrapper_keys_repeat(doc: Any) -> bool:
+    """A validator pub_key wrapper spelling `type` or `value` two ways ("value" and "Value"): encoding/json
+    matches the keys case-insensitively and the last occurrence wins, an order a dict no longer holds."""
+    validators = doc.get("validators") if isinstance(doc, dict) else None
+    for v in validators if isinstance(validators, list) else ():
+        key = v.get("pub_key") if isinstance(v, dict) else None
+        if isinstance(key, dict) and len(key) > 2:
+            folded = [k.lower() for k in key if k.lower() in ("type", "value")]
+            if len(folded) != len(set(folded)):
+                return True
+    return False
+
+
 def _plain_validator(v: Any) -> tuple[bytes, tuple[str, bytes], int, str] | None:
     """A validator written the way Tendermint writes one (exact keys, plain hex, base64 and integer text):
     decoded in one step with the answer the field-by-field path gives. None: take that path (it names the
@@ -386,6 +399,8 @@ def decode_genesis(data: bytes) -> Decoded:
         raise GenesisError(None, "cannot decode empty bytes")
     try:
         doc = parse(data)
+        if _wrapper_keys_repeat(doc):  # read again with every occurrence, in order, as Go sees them
+            doc = parse(data, keep_pairs=True)
     except GoSyntaxError as exc:
         raise GenesisError(None, str(exc)) from None
     doc = _obj(doc, "")  # tmjson reads the document into map[string]json.RawMessage first
@@ -432,6 +447,11 @@ def decode_genesis(data: bytes) -> Decoded:
                                                f"should be {real.hex().upper()}")
         validators.append(Validator(real.hex().upper(), key[0], key[1], power, name))
     _validator_set(validators)
+    # at node start, after every check above
+    if initial_height == INT64[1]:  # MakeGenesisState records the validators for initial_height + 1
+        raise GenesisError("initial_height", f"{initial_height} is the largest int64: the next height overflows "
+                                             "and the node stops at start (Go: error on replay: lastHeightChanged "
+                                             "cannot be greater than ValidatorsInfo height)", panic=True)
     key_types = tuple(params["pub_key_types"]) if params is not None else ("ed25519",)
     return Decoded(chain_id, genesis_time, parsed_time, initial_height or 1, tuple(validators), params is not None,
                    key_types, app_hash)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from pmwizard.core import genesis, genesis_json
 from pmwizard.core.genesis import validate_genesis
-from pmwizard.core.genesis_json import GoSyntaxError, _Reader, parse
+from pmwizard.core.genesis_json import GoSyntaxError, JObj, _Reader, parse
 from pmwizard.core.tmjson import INT64, GenesisError, _base64, _base64_go, _number_go, _stdlib_number
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -35,7 +35,7 @@ def test_every_fixture_gets_the_same_report_without_the_fast_decoder(path: Path,
     data = path.read_bytes()
     monkeypatch.setattr(genesis, "now_rfc3339", lambda: "2026-11-23T08:00:00Z")  # a converted docs file's time
     fast = validate_genesis(data, "g.json")
-    monkeypatch.setattr(genesis_json, "_fast", lambda text: None)
+    monkeypatch.setattr(genesis_json, "_fast", lambda text, keep_pairs=False: None)
     assert validate_genesis(data, "g.json") == fast
 
 
@@ -46,11 +46,23 @@ JSON = st.recursive(
 
 
 @settings(max_examples=300, deadline=None)
-@given(doc=JSON, cut=st.integers(0, 200), junk=st.sampled_from(["", " ", ",", "]", "}", "-", "1.", "\x01", "\\"]))
+@given(doc=JSON, cut=st.integers(0, 200),
+       junk=st.sampled_from(["", " ", ",", "]", "}", "-", "1.", "\x01", "\\", '"a": 1, "a": 2, "A": 3, ']))
 def test_python_decoder_agrees_with_the_go_reader(doc, cut, junk) -> None:
     text = json.dumps(doc, ensure_ascii=False)
     for candidate in (text, text[:cut] + junk + text[cut:], text[:cut]):
         assert outcome(parse, candidate) == outcome(lambda t: _Reader(t).document(), candidate), candidate
+        pairs = outcome(lambda t: shape(parse(t, keep_pairs=True)), candidate)
+        assert pairs == outcome(lambda t: shape(_Reader(t, keep_pairs=True).document()), candidate), candidate
+
+
+def shape(value):
+    """Every key occurrence in order (JObj.pairs), for comparing the two readers' keep_pairs output."""
+    if isinstance(value, JObj):
+        return ("object", [(k, shape(v)) for k, v in value.pairs])
+    if isinstance(value, list):
+        return [shape(v) for v in value]
+    return value
 
 
 def test_nesting_beyond_the_c_decoder_still_reads_like_go() -> None:
