@@ -15,8 +15,12 @@ import ipaddress
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pmwizard.checks.finding import Finding, Status
+
+if TYPE_CHECKING:
+    from pmwizard.checks.lookup import Resolver
 
 # The DNS (dnspython), TLS (cryptography.x509) and HTTP check modules are imported by the member checks that
 # use them, so `check p2p IP:PORT` loads only the handshake.
@@ -65,6 +69,16 @@ class DoctorContext:
     # hostname -> its lookup, started by the first check that needs addresses and shared by the others,
     # so every connection follows the same DNS as the checks (never the system resolver).
     _lookups: dict[str, asyncio.Future] = dataclasses.field(default_factory=dict, repr=False)
+    _resolver: list = dataclasses.field(default_factory=list, repr=False)
+
+    def resolver(self) -> Resolver:
+        """One resolver for the run, sharing answers: the DNS check, the addresses TLS and P2P connect to,
+        and every member's zone questions (its NS and their addresses) are asked once, not once each."""
+        if not self._resolver:
+            from pmwizard.checks.lookup import Resolver
+
+            self._resolver.append(Resolver(self.nameservers, self.timeout, share=True))
+        return self._resolver[0]
 
     async def addresses(self, t: DoctorTarget) -> tuple[str, ...]:
         """The A and AAAA addresses of `t.hostname` through --nameserver (empty: dns.* says why)."""
@@ -74,10 +88,8 @@ class DoctorContext:
             return (t.hostname.strip("[]"),)
         if t.hostname not in self._lookups:
             from pmwizard.checks.dnscheck import resolve_addresses
-            from pmwizard.checks.lookup import Resolver
 
-            self._lookups[t.hostname] = asyncio.ensure_future(
-                resolve_addresses(Resolver(self.nameservers, self.timeout), t.hostname))
+            self._lookups[t.hostname] = asyncio.ensure_future(resolve_addresses(self.resolver(), t.hostname))
         found, _ = await self._lookups[t.hostname]
         return tuple(found)
 
@@ -95,10 +107,10 @@ async def dns_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
 
     if not t.hostname or is_ip(t.hostname):
         return []
-    jobs = [check_dns(t.hostname, nameservers=ctx.nameservers, timeout=ctx.timeout)]
+    jobs = [check_dns(t.hostname, nameservers=ctx.nameservers, timeout=ctx.timeout, resolver=ctx.resolver())]
     if t.cname_name:
         jobs.append(check_dns(t.cname_name, cname_target=t.hostname, nameservers=ctx.nameservers,
-                              timeout=ctx.timeout, authority=False))
+                              timeout=ctx.timeout, authority=False, resolver=ctx.resolver()))
     results = await asyncio.gather(*jobs)
     found = [f for part in results for f in part]
     if t.local:  # a loopback/LAN test network: private addresses are the point, not a problem
@@ -230,7 +242,7 @@ async def run_doctor(targets: Sequence[DoctorTarget], *, chain_id: str | None = 
             from pmwizard.checks.dnscheck import check_dns
 
             found = _tag(await check_dns(round_robin, nameservers=ctx.nameservers, timeout=timeout,
-                                         authority=False), round_robin)
+                                         authority=False, resolver=ctx.resolver()), round_robin)
             for f in found:
                 emit(f)
             return found
