@@ -4,6 +4,7 @@ chain the server actually sent, and judge it (pmwizard.checks.certs). Bounded by
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import ssl
 from collections.abc import Sequence
@@ -20,9 +21,11 @@ from pmwizard.checks.lookup import Nameserver, Resolver
 OLD_PROTOCOLS = ("SSLv3", "TLSv1", "TLSv1.1")
 
 
+@functools.lru_cache(maxsize=1)
 def probe_context() -> ssl.SSLContext:
     """A client that accepts anything so it can SEE what the server does; judging happens afterwards.
-    Security level 0 lets it complete handshakes with old protocols and weak keys, to report them."""
+    Security level 0 lets it complete handshakes with old protocols and weak keys, to report them.
+    One per process: it holds no trust store and no session, and a doctor probes hundreds of servers."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
