@@ -220,17 +220,50 @@ def shared_certificates(per_member: dict[str, list[Finding]]) -> list[Finding]:
     return out
 
 
+def _prepare(check_names: Sequence[str], targets: Sequence[DoctorTarget], ca_file: str | None) -> None:
+    """What the chosen checks load once (their modules, the trust store and its index: ~100 ms), done in a
+    thread before the first member, so it never stalls the caller's event loop (the wizard's screen).
+    Only what the checks need: `check p2p IP:PORT` still loads neither dnspython nor X.509."""
+    from pmwizard.errors import PmwizardError
+
+    if any(t.hostname and not is_ip(t.hostname) for t in targets) or "dns" in check_names:
+        import pmwizard.checks.dnscheck  # noqa: F401
+    if {"net.p2p", "api", "rpc", "tarantool"} & set(check_names):
+        import pmwizard.checks.reach  # noqa: F401
+    if "p2p.handshake" in check_names:
+        import pmwizard.checks.p2p  # noqa: F401
+    if "tls" in check_names:
+        from pmwizard.checks.certs import _trust_index, trust_anchors
+
+        try:
+            _trust_index(trust_anchors(ca_file))
+        except PmwizardError:
+            pass  # tls.* reports it, naming the file
+
+
 async def run_doctor(targets: Sequence[DoctorTarget], *, chain_id: str | None = None,
                      nameservers: Sequence[str] = (), ca_file: str | None = None, timeout: float = 5.0,
                      concurrency: int = 64, round_robin: str | None = None,
                      on_finding: Callable[[Finding], None] | None = None,
                      checks: Sequence[tuple[str, MemberCheck]] | None = None) -> list[Finding]:
-    """Check every target; `on_finding` sees each finding as soon as it exists. Returns all findings,
-    grouped by member in the targets' order, then the round-robin name and cross-member findings."""
+    """Check every target; `on_finding` sees each finding as soon as it exists, on the caller's loop.
+    Returns all findings, grouped by member in the targets' order, then the round-robin name and cross-member
+    findings. The checks run on an event loop of their own (checks/own_loop.py), so their bursts of CPU never
+    stall the caller's loop: the wizard stays responsive while it troubleshoots many members."""
+    from pmwizard.checks.own_loop import on_own_loop
+
+    return await on_own_loop(lambda emit: _run_doctor(targets, chain_id, nameservers, ca_file, timeout,
+                                                      concurrency, round_robin, emit, checks), on_finding)
+
+
+async def _run_doctor(targets: Sequence[DoctorTarget], chain_id: str | None, nameservers: Sequence[str],
+                      ca_file: str | None, timeout: float, concurrency: int, round_robin: str | None,
+                      emit: Callable[[Finding], None], checks: Sequence[tuple[str, MemberCheck]] | None
+                      ) -> list[Finding]:
     ctx = DoctorContext(chain_id, tuple(nameservers), ca_file, timeout)
     pool = asyncio.Semaphore(max(1, concurrency))
-    emit = on_finding or (lambda f: None)
     chosen = list(checks if checks is not None else MEMBER_CHECKS)
+    await asyncio.to_thread(_prepare, [n for n, _ in chosen], targets, ca_file)
 
     async def member(t: DoctorTarget) -> list[Finding]:
         async with pool:
