@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import importlib
 import ipaddress
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -227,11 +228,11 @@ def _prepare(check_names: Sequence[str], targets: Sequence[DoctorTarget], ca_fil
     from pmwizard.errors import PmwizardError
 
     if any(t.hostname and not is_ip(t.hostname) for t in targets) or "dns" in check_names:
-        import pmwizard.checks.dnscheck  # noqa: F401
+        importlib.import_module("pmwizard.checks.dnscheck")
     if {"net.p2p", "api", "rpc", "tarantool"} & set(check_names):
-        import pmwizard.checks.reach  # noqa: F401
+        importlib.import_module("pmwizard.checks.reach")
     if "p2p.handshake" in check_names:
-        import pmwizard.checks.p2p  # noqa: F401
+        importlib.import_module("pmwizard.checks.p2p")
     if "tls" in check_names:
         from pmwizard.checks.certs import _trust_index, trust_anchors
 

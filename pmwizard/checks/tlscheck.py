@@ -10,13 +10,15 @@ import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 
 from pmwizard.checks.certs import certificate_findings, trust_anchors
-from pmwizard.checks.dnscheck import resolve_addresses
 from pmwizard.checks.finding import Finding, Status
-from pmwizard.checks.lookup import Nameserver, Resolver
+
+if TYPE_CHECKING:  # dnspython loads only when a host name is resolved (not for an IP, nor in the doctor)
+    from pmwizard.checks.lookup import Nameserver
 
 OLD_PROTOCOLS = ("SSLv3", "TLSv1", "TLSv1.1")
 
@@ -135,6 +137,9 @@ async def check_tls(host: str, *, port: int = 443, names: Sequence[str] = (), ca
         if is_ip(host):
             addresses = [host.strip("[]")]
         else:
+            from pmwizard.checks.dnscheck import resolve_addresses
+            from pmwizard.checks.lookup import Resolver
+
             addresses, problems = await resolve_addresses(Resolver(nameservers, timeout), host)
             if not addresses:
                 res = problems[0]

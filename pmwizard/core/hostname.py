@@ -98,8 +98,8 @@ def validate_host(text: str) -> list[str]:
     """A host for a peer entry or a card: an IP literal or a well-formed host name."""
     if isinstance(text, str) and is_ip(text):
         if "%" in text:  # Python reads fe80::1%eth0; Tendermint drops the zone and cannot dial what is left
-            return ["an IPv6 address with a zone (after %) names an interface of one machine; in persistent_peers "
-                    "Tendermint drops the zone and cannot dial the address: give a global address or a host name"]
+            return [("an IPv6 address with a zone (after %) names an interface of one machine; in persistent_peers "
+                     "Tendermint drops the zone and cannot dial the address: give a global address or a host name")]
         return []
     return validate_hostname(text)
 

@@ -29,18 +29,18 @@ WRAPPER = f'"type": "tendermint/PubKeyEd25519", "value": "{KEY}"'
 
 REPEATS = {
     # the dict a reader builds keeps "value" once (its last text) at its first place: the order is lost
-    "value_Value_value_last_good": (f'"type": "tendermint/PubKeyEd25519", "value": "{OTHER}", "Value": "{OTHER}", '
-                                    f'"value": "{KEY}"', True),
-    "value_Value_value_last_bad": (f'"type": "tendermint/PubKeyEd25519", "value": "{KEY}", "Value": "{KEY}", '
-                                   f'"value": "{OTHER}"', False),
-    "Value_value_Value_last_good": (f'"type": "tendermint/PubKeyEd25519", "Value": "{OTHER}", "value": "{OTHER}", '
-                                    f'"Value": "{KEY}"', True),
-    "VALUE_value_VALUE": (f'"type": "tendermint/PubKeyEd25519", "VALUE": "{KEY}", "value": "{KEY}", '
-                          f'"VALUE": "{OTHER}"', False),
-    "type_Type_type_last_good": (f'"type": "tendermint/PubKeyEd25519", "Type": "bogus", '
-                                 f'"type": "tendermint/PubKeyEd25519", "value": "{KEY}"', True),
-    "type_Type_type_last_bad": (f'"type": "bogus", "Type": "tendermint/PubKeyEd25519", "type": "bogus", '
-                                f'"value": "{KEY}"', False),
+    "value_Value_value_last_good": ((f'"type": "tendermint/PubKeyEd25519", "value": "{OTHER}", "Value": "{OTHER}", '
+                                    f'"value": "{KEY}"'), True),
+    "value_Value_value_last_bad": ((f'"type": "tendermint/PubKeyEd25519", "value": "{KEY}", "Value": "{KEY}", '
+                                   f'"value": "{OTHER}"'), False),
+    "Value_value_Value_last_good": ((f'"type": "tendermint/PubKeyEd25519", "Value": "{OTHER}", "value": "{OTHER}", '
+                                    f'"Value": "{KEY}"'), True),
+    "VALUE_value_VALUE": ((f'"type": "tendermint/PubKeyEd25519", "VALUE": "{KEY}", "value": "{KEY}", '
+                          f'"VALUE": "{OTHER}"'), False),
+    "type_Type_type_last_good": ((f'"type": "tendermint/PubKeyEd25519", "Type": "bogus", '
+                                 f'"type": "tendermint/PubKeyEd25519", "value": "{KEY}"'), True),
+    "type_Type_type_last_bad": ((f'"type": "bogus", "Type": "tendermint/PubKeyEd25519", "type": "bogus", '
+                                f'"value": "{KEY}"'), False),
 }
 
 

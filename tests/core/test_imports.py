@@ -76,6 +76,16 @@ def test_check_p2p_to_an_ip_loads_no_dns_nor_x509(tmp_path: Path) -> None:
     assert "pmwizard.checks.secretconn" in mods  # the handshake itself did run
 
 
+def test_check_tls_to_an_ip_loads_no_dns(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    mods, r = loaded(tmp_path, "check", "tls", "127.0.0.1", "--port", str(port), "--timeout", "2", "--json")
+    assert r.returncode == 1 and json.loads(r.stdout)["findings"], r.stderr
+    assert prefixed(mods, "dns", "pmwizard.checks.dnscheck", "pmwizard.checks.lookup", "nacl") == []
+    assert "pmwizard.checks.tlscheck" in mods
+
+
 @pytest.mark.parametrize("argv, allowed", [
     (["card", "verify", "--help"], {"card"}),
     (["genesis", "validate", "--help"], {"genesis"}),
