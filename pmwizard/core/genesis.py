@@ -14,14 +14,15 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pmwizard.core.cards import MemberCard
-from pmwizard.core.genesis_docs import convert, docs_problems, parse_loose
 from pmwizard.core.genesis_json import GoSyntaxError, dump, parse
 from pmwizard.core.genesis_time import TimeError, parse_rfc3339
 from pmwizard.core.tmjson import MAX_TOTAL_VOTING_POWER, ZERO_TIME, Decoded, GenesisError, decode_genesis
 from pmwizard.errors import InputError
+
+if TYPE_CHECKING:  # validating a file needs no card machinery (ed25519, host names): only building one does
+    from pmwizard.core.cards import MemberCard
 
 # One size rule for genesis files, on write (new, add) and on read (validate, configure, the wizard): 16 MiB
 # (the Plan's preview bound) holds 20,000 validators with the longest card names (128 characters, up to 4 UTF-8
@@ -73,6 +74,8 @@ def validate_genesis(data: bytes, source: str) -> GenesisReport:
     try:
         doc = decode_genesis(data)
     except GenesisError as exc:
+        from pmwizard.core.genesis_docs import docs_problems, parse_loose  # only for a refused file
+
         loose = parse_loose(data)
         problems = docs_problems(loose)
         if problems:
@@ -89,6 +92,8 @@ def _docs_report(source: str, digest: str, exc: GenesisError, doc: dict, problem
                  ) -> GenesisReport:
     """A file shaped like the Planetmint docs' example: Tendermint's own error first, then one line for each
     other docs-era problem, and the converted 0.34 document."""
+    from pmwizard.core.genesis_docs import convert
+
     converted = convert(doc, now_rfc3339())
     first = f"{source}: {exc}"
     errors = []

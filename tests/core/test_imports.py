@@ -86,6 +86,14 @@ def test_check_tls_to_an_ip_loads_no_dns(tmp_path: Path) -> None:
     assert "pmwizard.checks.tlscheck" in mods
 
 
+def test_genesis_validate_loads_no_card_machinery(tmp_path: Path) -> None:
+    genesis = Path(__file__).parents[1] / "fixtures/tendermint/genesis-cases/valid_src01_full_default.json"
+    mods, r = loaded(tmp_path, "genesis", "validate", str(genesis))
+    assert r.returncode == 0 and r.stdout.startswith("valid:"), r.stdout + r.stderr
+    assert prefixed(mods, "asyncio", "nacl", "pmwizard.core.cards", "pmwizard.core.keys", "pmwizard.core.plan",
+                    "pmwizard.core.genesis_docs") == []
+
+
 @pytest.mark.parametrize("argv, allowed", [
     (["card", "verify", "--help"], {"card"}),
     (["genesis", "validate", "--help"], {"genesis"}),
