@@ -77,9 +77,11 @@ def row(goal: str, ours: float | None, anchor: float | None, what: str, target: 
         rows.append((goal, "-", "-", None, f"<= {target:g}x", None))
         return
     ratio = ours / anchor
-    scale = 1000 if unit == "ms" else 1
-    rows.append((goal, f"{ours * scale:.0f} {unit}", f"{anchor * scale:.0f} {unit} ({what})", ratio,
-                 f"<= {target:g}x", ratio <= target))
+
+    def shown(seconds: float) -> str:
+        return f"{seconds * 1000:.0f} ms" if unit == "ms" else f"{seconds:.2f} s"
+
+    rows.append((goal, shown(ours), f"{shown(anchor)} ({what})", ratio, f"<= {target:g}x", ratio <= target))
 
 
 def tendermint() -> str | None:
