@@ -383,7 +383,8 @@ def _plain_validator(v: Any) -> tuple[bytes, tuple[str, bytes], int, str] | None
             or len(pub) != 2:
         return None
     key_type, value = pub.get("type"), pub.get("value")
-    if key_type not in KEY_TYPES or type(value) is not str or len(value) % 4 or not _B64_PLAIN.fullmatch(value) \
+    if type(key_type) is not str or key_type not in KEY_TYPES or type(value) is not str or len(value) % 4 \
+            or not _B64_PLAIN.fullmatch(value) \
             or not _HEX.fullmatch(address) or not _PLAIN_INT.fullmatch(power):
         return None
     number = int(power)

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pmwizard.core import genesis, genesis_json
+from pmwizard.core import genesis, genesis_json, tmjson
 from pmwizard.core.genesis import validate_genesis
 from pmwizard.core.genesis_json import GoSyntaxError, JObj, _Reader, parse
 from pmwizard.core.tmjson import INT64, GenesisError, _base64, _base64_go, _number_go, _stdlib_number
@@ -83,3 +83,31 @@ def test_base64_agrees_with_gos_walk(text: str) -> None:
 @given(text=st.text(alphabet="-0123456789.eE+ n", max_size=24) | st.integers(-2**64, 2**64).map(str))
 def test_integers_agree_with_gos_grammar(text: str) -> None:
     assert outcome(_stdlib_number, text, "f", "int64", INT64) == outcome(_number_go, text, "f", "int64", INT64)
+
+
+BASE = json.loads((FIXTURES / "tendermint/genesis-cases/valid_src01_full_default.json").read_text())
+ATOMS = (st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from(["", "10", "-1", "0A", "AAAA", "x"])
+         | st.sampled_from([BASE["validators"][0]["pub_key"]["type"], BASE["validators"][0]["pub_key"]["value"]]))
+FIELDS = [("address",), ("power",), ("name",), ("pub_key",), ("pub_key", "type"), ("pub_key", "value"),
+          ("pub_key", "Value"), ("extra",)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(changes=st.lists(st.tuples(st.sampled_from(FIELDS), ATOMS | st.lists(ATOMS, max_size=2)), max_size=3))
+def test_a_validator_read_in_one_step_gets_the_field_by_field_verdict(changes) -> None:
+    doc = json.loads(json.dumps(BASE))
+    for path, value in changes:
+        target = doc["validators"][0]
+        if len(path) == 2:
+            if not isinstance(target.get("pub_key"), dict):
+                continue
+            target = target["pub_key"]
+        target[path[-1]] = value
+    data = json.dumps(doc).encode()
+    fast = outcome(tmjson.decode_genesis, data)
+    original = tmjson._plain_validator
+    tmjson._plain_validator = lambda v: None
+    try:
+        assert outcome(tmjson.decode_genesis, data) == fast
+    finally:
+        tmjson._plain_validator = original
