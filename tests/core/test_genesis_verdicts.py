@@ -103,6 +103,7 @@ def plain_card(tmp_path: Path, host: str) -> Path:
     return path
 
 
+@pytest.mark.e2e  # starts a real tendermint node
 def test_a_zoned_ipv6_hostname_is_refused_and_tendermint_cannot_dial_it(tmp_path: Path) -> None:
     checks = read_cards(plain_card(tmp_path, "fe80::1%lo"))
     assert not checks[0].valid and "zone" in " ".join(checks[0].errors)
