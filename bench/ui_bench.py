@@ -64,7 +64,9 @@ def serve(conn, homes: list[Path], delay: float, cert: Path, key: Path) -> None:
     peers.stop()
 
 
-async def main(members: int, delay: float) -> None:
+async def measure(members: int, delay: float) -> dict:
+    """The event loop's lateness idle and during a troubleshoot run (seconds), the run's length, the findings
+    shown and how long a key press took to move the focus (ms)."""
     tmp = Path(tempfile.mkdtemp(prefix="pmwizard-uibench-"))
     pki = TestPKI("bench")
     cert, key = pki.leaf([f"*.{ZONE}"]).write(tmp, "bench")
@@ -116,6 +118,12 @@ async def main(members: int, delay: float) -> None:
     finally:
         here.send("stop")
         child.join(10)
+    return {"idle": idle, "busy": busy, "run_s": run_s, "shown": shown, "key_ms": key_ms}
+
+
+async def main(members: int, delay: float) -> None:
+    m = await measure(members, delay)
+    idle, busy, run_s, shown, key_ms = m["idle"], m["busy"], m["run_s"], m["shown"], m["key_ms"]
     print(f"troubleshoot over {members} members, every DNS/TLS/P2P answer delayed {delay * 1000:.0f} ms: "
           f"{run_s:.2f} s, {shown} findings shown")
     print(summary("idle app       ", idle))

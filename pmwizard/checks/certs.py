@@ -78,12 +78,39 @@ def load_pem_certs(path: str | Path, field: str = "certificate") -> list[x509.Ce
         raise InputError(str(p), field, "no PEM certificate (-----BEGIN CERTIFICATE-----) found") from None
 
 
-def trust_anchors(ca_file: str | Path | None = None) -> list[x509.Certificate]:
-    """System roots plus the --ca-file certificates."""
-    anchors = list(system_anchors())
-    if ca_file:
-        anchors += load_pem_certs(ca_file, "--ca-file")
-    return anchors
+def trust_anchors(ca_file: str | Path | None = None) -> tuple[x509.Certificate, ...]:
+    """System roots plus the --ca-file certificates: the same tuple while the file is unchanged, so the trust
+    index below is built once per process, not once per TLS check."""
+    if not ca_file:
+        return system_anchors()
+    try:
+        st = Path(ca_file).stat()
+    except OSError:
+        load_pem_certs(ca_file, "--ca-file")  # raises the InputError naming the file
+        raise
+    return _with_ca_file(str(ca_file), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _with_ca_file(path: str, mtime_ns: int, size: int) -> tuple[x509.Certificate, ...]:
+    return system_anchors() + tuple(load_pem_certs(path, "--ca-file"))  # an edited file is read again
+
+
+_INDEX: dict[int, tuple[tuple[x509.Certificate, ...], tuple[frozenset[str], frozenset[x509.Name], Store]]] = {}
+
+
+def _trust_index(anchors: Sequence[x509.Certificate]) -> tuple[frozenset[str], frozenset[x509.Name], Store]:
+    """The anchors' fingerprints, subjects and verification store: about 5 ms of hashing for the system roots,
+    done once per trust_anchors() tuple (looked up by identity) instead of for every member a doctor checks."""
+    hit = _INDEX.get(id(anchors))
+    if hit is not None and hit[0] is anchors:
+        return hit[1]
+    kept = anchors if isinstance(anchors, tuple) else tuple(anchors)
+    index = (frozenset(fingerprint(a) for a in kept), frozenset(a.subject for a in kept), Store(list(kept)))
+    if len(_INDEX) >= 8:
+        _INDEX.clear()
+    _INDEX[id(kept)] = (kept, index)
+    return index
 
 
 def fingerprint(cert: x509.Certificate) -> str:
@@ -140,8 +167,8 @@ def chain_findings(target: str, host: str, sent: Sequence[x509.Certificate],
     now = now or dt.datetime.now(dt.UTC)
     leaf = sent[0]
     ev = {"leaf": describe(leaf), "sent": [c.subject.rfc4514_string() for c in sent]}
-    anchor_prints = {fingerprint(a) for a in anchors}
-    anchor_subjects = {a.subject for a in anchors}
+    none: tuple[frozenset, frozenset, None] = (frozenset(), frozenset(), None)
+    anchor_prints, anchor_subjects, store = _trust_index(anchors) if anchors else none
     path = issuer_path(sent)
     top = path[-1]
     if leaf.issuer == leaf.subject and fingerprint(leaf) not in anchor_prints:
@@ -165,7 +192,7 @@ def chain_findings(target: str, host: str, sent: Sequence[x509.Certificate],
     when = min(max(now, leaf.not_valid_before_utc), leaf.not_valid_after_utc)
     try:
         subject = _verifier_subject(leaf)
-        verifier = PolicyBuilder().store(Store(list(anchors))).time(when).build_server_verifier(subject)
+        verifier = PolicyBuilder().store(store).time(when).build_server_verifier(subject)
         verifier.verify(leaf, list(sent[1:]))
     except (VerificationError, ValueError) as exc:
         return [Finding("tls.chain", target, Status.FAIL, "untrusted",

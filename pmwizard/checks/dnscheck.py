@@ -269,13 +269,16 @@ async def _authority_findings(resolver: Resolver, name: str, chain: CnameChain, 
 
 async def check_dns(name: str, *, expect_ips: Sequence[str] = (), cname_target: str | None = None,
                     ca: str | None = None, nameservers: Sequence[Nameserver | str] = (),
-                    timeout: float = 5.0, authority: bool = True) -> list[Finding]:
+                    timeout: float = 5.0, authority: bool = True,
+                    resolver: Resolver | None = None) -> list[Finding]:
     """All DNS findings for one name (SPEC §6). Never raises for DNS trouble. Each question is bounded by
-    `timeout`, and the whole check by OVERALL_STEPS x timeout (a resolver that answers, slowly, every time)."""
+    `timeout`, and the whole check by OVERALL_STEPS x timeout (a resolver that answers, slowly, every time).
+    `resolver`: one shared by a doctor run (answers given once per run), else one made from nameservers."""
     findings = check_name(name)
     if findings[0].status == Status.FAIL:
         return findings
-    resolver = Resolver(nameservers, timeout)  # bad --nameserver: InputError before any question
+    if resolver is None:
+        resolver = Resolver(nameservers, timeout)  # bad --nameserver: InputError before any question
     try:
         return findings + await asyncio.wait_for(
             _check_dns(resolver, name, expect_ips, cname_target, ca, authority), timeout * OVERALL_STEPS)

@@ -11,15 +11,29 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import importlib
+import ipaddress
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pmwizard.checks.dnscheck import check_dns, resolve_addresses
 from pmwizard.checks.finding import Finding, Status
-from pmwizard.checks.lookup import Resolver
-from pmwizard.checks.reach import check_api, check_p2p, check_rpc, check_tarantool
-from pmwizard.checks.tlscheck import check_tls, is_ip
+
+if TYPE_CHECKING:
+    from pmwizard.checks.lookup import Resolver
+
+# The DNS (dnspython), TLS (cryptography.x509) and HTTP check modules are imported by the member checks that
+# use them, so `check p2p IP:PORT` loads only the handshake.
+
+
+def is_ip(text: str) -> bool:
+    """An IPv4 or IPv6 literal (brackets allowed): asked of no DNS server."""
+    try:
+        ipaddress.ip_address(text.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,16 @@ class DoctorContext:
     # hostname -> its lookup, started by the first check that needs addresses and shared by the others,
     # so every connection follows the same DNS as the checks (never the system resolver).
     _lookups: dict[str, asyncio.Future] = dataclasses.field(default_factory=dict, repr=False)
+    _resolver: list = dataclasses.field(default_factory=list, repr=False)
+
+    def resolver(self) -> Resolver:
+        """One resolver for the run, sharing answers: the DNS check, the addresses TLS and P2P connect to,
+        and every member's zone questions (its NS and their addresses) are asked once, not once each."""
+        if not self._resolver:
+            from pmwizard.checks.lookup import Resolver
+
+            self._resolver.append(Resolver(self.nameservers, self.timeout, share=True))
+        return self._resolver[0]
 
     async def addresses(self, t: DoctorTarget) -> tuple[str, ...]:
         """The A and AAAA addresses of `t.hostname` through --nameserver (empty: dns.* says why)."""
@@ -65,8 +89,9 @@ class DoctorContext:
         if is_ip(t.hostname):
             return (t.hostname.strip("[]"),)
         if t.hostname not in self._lookups:
-            self._lookups[t.hostname] = asyncio.ensure_future(
-                resolve_addresses(Resolver(self.nameservers, self.timeout), t.hostname))
+            from pmwizard.checks.dnscheck import resolve_addresses
+
+            self._lookups[t.hostname] = asyncio.ensure_future(resolve_addresses(self.resolver(), t.hostname))
         found, _ = await self._lookups[t.hostname]
         return tuple(found)
 
@@ -80,12 +105,14 @@ MemberCheck = Callable[[DoctorTarget, DoctorContext], Awaitable[list[Finding]]]
 
 
 async def dns_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
+    from pmwizard.checks.dnscheck import check_dns
+
     if not t.hostname or is_ip(t.hostname):
         return []
-    jobs = [check_dns(t.hostname, nameservers=ctx.nameservers, timeout=ctx.timeout)]
+    jobs = [check_dns(t.hostname, nameservers=ctx.nameservers, timeout=ctx.timeout, resolver=ctx.resolver())]
     if t.cname_name:
         jobs.append(check_dns(t.cname_name, cname_target=t.hostname, nameservers=ctx.nameservers,
-                              timeout=ctx.timeout, authority=False))
+                              timeout=ctx.timeout, authority=False, resolver=ctx.resolver()))
     results = await asyncio.gather(*jobs)
     found = [f for part in results for f in part]
     if t.local:  # a loopback/LAN test network: private addresses are the point, not a problem
@@ -94,6 +121,8 @@ async def dns_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
 
 
 async def tls_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
+    from pmwizard.checks.tlscheck import check_tls
+
     if not t.hostname:
         return []
     found = await check_tls(t.hostname, port=t.tls_port, names=t.tls_names, ca_file=ctx.ca_file,
@@ -104,15 +133,21 @@ async def tls_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
 
 
 async def p2p_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
+    from pmwizard.checks.reach import check_p2p
+
     return [await check_p2p(await ctx.connect_to(t), t.p2p_port, ctx.timeout)]
 
 
 async def api_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
+    from pmwizard.checks.reach import check_api
+
     return [await check_api(t.address, https_port=t.tls_port, http_port=t.api_http_port, timeout=ctx.timeout,
                             connect_to=await ctx.connect_to(t))]
 
 
 async def rpc_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
+    from pmwizard.checks.reach import check_rpc
+
     host = await ctx.connect_to(t)
     url = t.rpc_url or (f"http://[{host}]:26657" if ":" in host else f"http://{host}:26657")
     return [await check_rpc(url, expect_node_id=t.node_id, expect_chain_id=ctx.chain_id, timeout=ctx.timeout,
@@ -120,6 +155,8 @@ async def rpc_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
 
 
 async def tarantool_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
+    from pmwizard.checks.reach import check_tarantool
+
     # Tarantool must not be reachable from the internet: only the local node's is checked.
     return [await check_tarantool("127.0.0.1", t.tarantool_port, ctx.timeout)] if t.local else []
 
@@ -196,17 +233,50 @@ def shared_certificates(per_member: dict[str, list[Finding]]) -> list[Finding]:
     return out
 
 
+def _prepare(check_names: Sequence[str], targets: Sequence[DoctorTarget], ca_file: str | None) -> None:
+    """What the chosen checks load once (their modules, the trust store and its index: ~100 ms), done in a
+    thread before the first member, so it never stalls the caller's event loop (the wizard's screen).
+    Only what the checks need: `check p2p IP:PORT` still loads neither dnspython nor X.509."""
+    from pmwizard.errors import PmwizardError
+
+    if any(t.hostname and not is_ip(t.hostname) for t in targets) or "dns" in check_names:
+        importlib.import_module("pmwizard.checks.dnscheck")
+    if {"net.p2p", "api", "rpc", "tarantool"} & set(check_names):
+        importlib.import_module("pmwizard.checks.reach")
+    if "p2p.handshake" in check_names:
+        importlib.import_module("pmwizard.checks.p2p")
+    if "tls" in check_names:
+        from pmwizard.checks.certs import _trust_index, trust_anchors
+
+        try:
+            _trust_index(trust_anchors(ca_file))
+        except PmwizardError:
+            pass  # tls.* reports it, naming the file
+
+
 async def run_doctor(targets: Sequence[DoctorTarget], *, chain_id: str | None = None,
                      nameservers: Sequence[str] = (), ca_file: str | None = None, timeout: float = 5.0,
                      concurrency: int = 64, round_robin: str | None = None,
                      on_finding: Callable[[Finding], None] | None = None,
                      checks: Sequence[tuple[str, MemberCheck]] | None = None) -> list[Finding]:
-    """Check every target; `on_finding` sees each finding as soon as it exists. Returns all findings,
-    grouped by member in the targets' order, then the round-robin name and cross-member findings."""
+    """Check every target; `on_finding` sees each finding as soon as it exists, on the caller's loop.
+    Returns all findings, grouped by member in the targets' order, then the round-robin name and cross-member
+    findings. The checks run on an event loop of their own (checks/own_loop.py), so their bursts of CPU never
+    stall the caller's loop: the wizard stays responsive while it troubleshoots many members."""
+    from pmwizard.checks.own_loop import on_own_loop
+
+    return await on_own_loop(lambda emit: _run_doctor(targets, chain_id, nameservers, ca_file, timeout,
+                                                      concurrency, round_robin, emit, checks), on_finding)
+
+
+async def _run_doctor(targets: Sequence[DoctorTarget], chain_id: str | None, nameservers: Sequence[str],
+                      ca_file: str | None, timeout: float, concurrency: int, round_robin: str | None,
+                      emit: Callable[[Finding], None], checks: Sequence[tuple[str, MemberCheck]] | None
+                      ) -> list[Finding]:
     ctx = DoctorContext(chain_id, tuple(nameservers), ca_file, timeout)
     pool = asyncio.Semaphore(max(1, concurrency))
-    emit = on_finding or (lambda f: None)
     chosen = list(checks if checks is not None else MEMBER_CHECKS)
+    await asyncio.to_thread(_prepare, [n for n, _ in chosen], targets, ca_file)
 
     async def member(t: DoctorTarget) -> list[Finding]:
         async with pool:
@@ -215,8 +285,10 @@ async def run_doctor(targets: Sequence[DoctorTarget], *, chain_id: str | None = 
     jobs = [member(t) for t in targets]
     if round_robin:
         async def rr() -> list[Finding]:
+            from pmwizard.checks.dnscheck import check_dns
+
             found = _tag(await check_dns(round_robin, nameservers=ctx.nameservers, timeout=timeout,
-                                         authority=False), round_robin)
+                                         authority=False, resolver=ctx.resolver()), round_robin)
             for f in found:
                 emit(f)
             return found

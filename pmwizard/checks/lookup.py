@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import dns.asyncquery
 import dns.asyncresolver
@@ -23,6 +24,7 @@ import dns.rcode
 import dns.rdatatype
 import dns.resolver
 
+from pmwizard.core.hostname import wire_name
 from pmwizard.errors import InputError
 
 OK, NXDOMAIN, NODATA, SERVFAIL, TIMEOUT = "ok", "nxdomain", "nodata", "servfail", "timeout"
@@ -89,23 +91,16 @@ def normalize(name: str) -> str:
     return name.strip().rstrip(".").lower()
 
 
-def wire_name(name: str) -> str:
-    """The name as DNS carries it (IDNA 2008 A-labels: straße.example is xn--strae-oqa.example); a name
-    that has no such form is asked as typed and the server's answer says what is wrong."""
-    from pmwizard.core.hostname import to_ascii
-
-    try:
-        return to_ascii(name) if not name.isascii() else name
-    except ValueError:
-        return name
-
-
 class Resolver:
     """dnspython's async resolver with pmwizard's rules: given nameservers (with ports), timeout AND
     lifetime set, and every query inside `asyncio.wait_for` so nothing outlives the deadline."""
 
-    def __init__(self, nameservers: Sequence[Nameserver | str] = (), timeout: float = 5.0) -> None:
+    def __init__(self, nameservers: Sequence[Nameserver | str] = (), timeout: float = 5.0,
+                 share: bool = False) -> None:
         self.timeout = float(timeout)
+        # share: one answer per (name, type) and zone for this resolver's life (a doctor run), so members and
+        # checks asking the same question (the zone's NS, a member's A for DNS, TLS and P2P) ask it once
+        self._shared: dict[tuple[str, str], asyncio.Future] | None = {} if share else None
         self.nameservers = tuple(parse_nameserver(n) if isinstance(n, str) else n for n in nameservers)
         self.setup_error = ""
         if self.nameservers:
@@ -129,6 +124,18 @@ class Resolver:
         return self.nameservers[0].port if self.nameservers else 53
 
     async def lookup(self, name: str, rdtype: str) -> Lookup:
+        if self._shared is None:
+            return await self._lookup(name, rdtype)
+        return await self._once((normalize(name), rdtype), lambda: self._lookup(name, rdtype))
+
+    async def _once(self, key: tuple[str, str], ask: Callable[[], Awaitable[Any]]) -> Any:
+        assert self._shared is not None
+        if key not in self._shared:
+            self._shared[key] = asyncio.ensure_future(ask())
+        # shielded: one asker's deadline must not cancel the answer the others wait for
+        return await asyncio.shield(self._shared[key])
+
+    async def _lookup(self, name: str, rdtype: str) -> Lookup:
         if self.setup_error:
             return Lookup(name, rdtype, SERVFAIL, detail=self.setup_error)
         wire = wire_name(name)
@@ -154,6 +161,11 @@ class Resolver:
 
     async def zone_of(self, name: str) -> str | None:
         """The zone that contains `name` (the closest enclosing SOA), or None when it cannot be found."""
+        if self._shared is not None:
+            return await self._once((normalize(name), "zone"), lambda: self._zone_of(name))
+        return await self._zone_of(name)
+
+    async def _zone_of(self, name: str) -> str | None:
         try:
             zone = await asyncio.wait_for(
                 dns.asyncresolver.zone_for_name(wire_name(name), resolver=self._res, lifetime=self.timeout),

@@ -4,25 +4,31 @@ chain the server actually sent, and judge it (pmwizard.checks.certs). Bounded by
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 
 from pmwizard.checks.certs import certificate_findings, trust_anchors
-from pmwizard.checks.dnscheck import resolve_addresses
 from pmwizard.checks.finding import Finding, Status
-from pmwizard.checks.lookup import Nameserver, Resolver, wire_name
+from pmwizard.core.hostname import wire_name
+
+if TYPE_CHECKING:  # dnspython loads only when a host name is resolved (not for an IP, nor in the doctor)
+    from pmwizard.checks.lookup import Nameserver
 
 OLD_PROTOCOLS = ("SSLv3", "TLSv1", "TLSv1.1")
 
 
+@functools.lru_cache(maxsize=1)
 def probe_context() -> ssl.SSLContext:
     """A client that accepts anything so it can SEE what the server does; judging happens afterwards.
-    Security level 0 lets it complete handshakes with old protocols and weak keys, to report them."""
+    Security level 0 lets it complete handshakes with old protocols and weak keys, to report them.
+    One per process: it holds no trust store and no session, and a doctor probes hundreds of servers."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
@@ -132,6 +138,9 @@ async def check_tls(host: str, *, port: int = 443, names: Sequence[str] = (), ca
         if is_ip(host):
             addresses = [host.strip("[]")]
         else:
+            from pmwizard.checks.dnscheck import resolve_addresses
+            from pmwizard.checks.lookup import Resolver
+
             addresses, problems = await resolve_addresses(Resolver(nameservers, timeout), host)
             if not addresses:
                 res = problems[0]

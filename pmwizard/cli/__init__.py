@@ -4,7 +4,8 @@ Exit codes are an API: 0 success (warnings allowed), 1 a check failed or the inp
 (also: the wizard without a terminal), 3 could not check or could not write (a server did not answer,
 permission denied, disk full); 141 the reader of stdout went away (`| head`), 130 interrupted.
 Each subcommand lives in its own module with a `register(subparsers)` function; heavy imports stay inside
-the command functions so `pmwizard --help` and the TUI start fast.
+the command functions. `main` registers only the chosen subcommand's module (a command costs what it needs,
+not what every other command needs); `pmwizard --help`, an unknown command and `build_parser()` register all.
 """
 
 from __future__ import annotations
@@ -29,7 +30,24 @@ EXIT_CODES = """exit codes:
   3  could not check or could not write: a server did not answer, permission denied, disk full"""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def commands_for(argv: Sequence[str]) -> Sequence[str]:
+    """The subcommand modules `argv` needs: the one it names; none when it names none (`--version`, the
+    wizard); all for help or a word that is no command (so argparse lists every choice). Mirrors the
+    top-level options: `--home` takes a value, `--demo`/`--version` do not."""
+    args = iter(argv)
+    for arg in args:
+        if arg in ("-h", "--help", "--"):
+            return COMMANDS
+        if arg == "--home":
+            next(args, None)
+        elif not arg.startswith("-"):
+            return (arg,) if arg in COMMANDS else COMMANDS
+    return ()
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser. Given `argv`, only the subcommand modules it needs are imported (see commands_for);
+    without it every subcommand is registered."""
     parser = argparse.ArgumentParser(
         prog="pmwizard",
         description="Set up a Planetmint node or form a Planetmint network. Without a command: the wizard.",
@@ -38,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--home", help="node home (default: $CMTHOME, $TMHOME, else an existing ~/.cometbft or ~/.tendermint)")
     parser.add_argument("--demo", action="store_true", help="run the wizard in a sandbox with made-up members")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS if argv is None else commands_for(argv):
         try:
             module = importlib.import_module(f"pmwizard.cli.{name}")
         except ModuleNotFoundError as exc:
@@ -87,7 +105,8 @@ def needs_terminal() -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     _safe_streams()
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     from pmwizard.cli.common import configure_output
 

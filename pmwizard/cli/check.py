@@ -6,7 +6,6 @@ something failed or could not be checked."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -51,12 +50,15 @@ def report(findings: Sequence, as_json: bool) -> int:
 
 
 def _nameservers(values: Sequence[str]) -> list:
+    if not values:  # dnspython loads only when a server is named
+        return []
     from pmwizard.checks.lookup import parse_nameserver
 
     return [parse_nameserver(v) for v in values]  # InputError names --nameserver before any query
 
 
 def cmd_dns(args: argparse.Namespace) -> int:
+    import asyncio
     import ipaddress
 
     from pmwizard.checks.dnscheck import check_dns
@@ -73,6 +75,8 @@ def cmd_dns(args: argparse.Namespace) -> int:
 
 
 def cmd_tls(args: argparse.Namespace) -> int:
+    import asyncio
+
     from pmwizard.checks.tlscheck import check_tls
 
     findings = asyncio.run(check_tls(args.host, port=args.port, names=args.name, ca_file=args.ca_file,
@@ -84,7 +88,6 @@ def p2p_targets(args: argparse.Namespace) -> list:
     """DoctorTargets from TARGETs (HOST, HOST:PORT, [IPv6]:PORT or a peers entry ID@HOST:PORT), --card files
     and the persistent_peers of --config; InputError names the argument or file and the entry."""
     from pmwizard.checks.doctor import DoctorTarget, member_targets
-    from pmwizard.cli.configure import load_valid_cards
     from pmwizard.core.peers import parse_peer_address, split_host_port
     from pmwizard.errors import InputError
 
@@ -111,6 +114,8 @@ def p2p_targets(args: argparse.Namespace) -> list:
             raise InputError("TARGET", text, f"{port!r} is not a port (1-65535)")
         targets.append(DoctorTarget(text, host, int(port), args.node_id.lower() if args.node_id else None))
     if args.card:
+        from pmwizard.cli.configure import load_valid_cards
+
         targets += member_targets(load_valid_cards(args.card))
     if args.config:
         from pmwizard.core.tmconfig import load_config
@@ -128,6 +133,8 @@ def p2p_targets(args: argparse.Namespace) -> list:
 
 
 def cmd_p2p(args: argparse.Namespace) -> int:
+    import asyncio
+
     from pmwizard.checks.doctor import handshake_member, run_doctor
 
     targets = p2p_targets(args)

@@ -7,9 +7,10 @@ import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pmwizard.core.plan import Plan
+if TYPE_CHECKING:  # the plan machinery loads only when a command writes
+    from pmwizard.core.plan import Plan
 
 # Set once per run by pmwizard.cli.main from the parsed arguments: -1 quiet, 0 normal, 1 verbose.
 VERBOSITY = 0
@@ -88,7 +89,7 @@ def read_cards_arg(arg: str) -> list:
 
 
 def read_genesis_arg(arg: str) -> Any:
-    """A GenesisReport for a file or `-` (standard input, at most 4 MiB); InputError when unreadable."""
+    """A GenesisReport for a file or `-` (standard input, at most MAX_GENESIS_BYTES, 16 MiB); InputError when unreadable."""
     from pmwizard.core.genesis import MAX_GENESIS_BYTES, read_genesis, validate_genesis
 
     if arg == STDIN:

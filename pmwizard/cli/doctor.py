@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 
 from pmwizard.cli.check import add_dns_options, report
@@ -38,6 +37,8 @@ def _chain_id(path: str | None) -> str | None:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
+    import asyncio
+
     from pmwizard.checks.doctor import DoctorTarget, member_targets, parse_rpc_options, run_doctor
     from pmwizard.checks.lookup import parse_nameserver
     from pmwizard.checks.report import can_show_marks, finding_line

@@ -14,16 +14,22 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pmwizard.core.cards import MemberCard
-from pmwizard.core.genesis_docs import convert, docs_problems, parse_loose
 from pmwizard.core.genesis_json import GoSyntaxError, dump, parse
 from pmwizard.core.genesis_time import TimeError, parse_rfc3339
 from pmwizard.core.tmjson import MAX_TOTAL_VOTING_POWER, ZERO_TIME, Decoded, GenesisError, decode_genesis
 from pmwizard.errors import InputError
 
-MAX_GENESIS_BYTES = 4 * 1024 * 1024
+if TYPE_CHECKING:  # validating a file needs no card machinery (ed25519, host names): only building one does
+    from pmwizard.core.cards import MemberCard
+
+# One size rule for genesis files, on write (new, add) and on read (validate, configure, the wizard): 16 MiB
+# (the Plan's preview bound) holds 20,000 validators with the longest card names (128 characters, up to 4 UTF-8
+# bytes each: about 760 bytes a validator; a usual one takes 260, so 10,000 members make 2.6 MB), and bounds
+# what a hostile file can cost.
+MAX_GENESIS_BYTES = 16 * 1024 * 1024
+MAX_GENESIS_TEXT = f"{MAX_GENESIS_BYTES // (1024 * 1024)} MiB"
 PUB_TYPE = "tendermint/PubKeyEd25519"
 
 
@@ -68,6 +74,8 @@ def validate_genesis(data: bytes, source: str) -> GenesisReport:
     try:
         doc = decode_genesis(data)
     except GenesisError as exc:
+        from pmwizard.core.genesis_docs import docs_problems, parse_loose  # only for a refused file
+
         loose = parse_loose(data)
         problems = docs_problems(loose)
         if problems:
@@ -84,6 +92,8 @@ def _docs_report(source: str, digest: str, exc: GenesisError, doc: dict, problem
                  ) -> GenesisReport:
     """A file shaped like the Planetmint docs' example: Tendermint's own error first, then one line for each
     other docs-era problem, and the converted 0.34 document."""
+    from pmwizard.core.genesis_docs import convert
+
     converted = convert(doc, now_rfc3339())
     first = f"{source}: {exc}"
     errors = []
@@ -130,11 +140,12 @@ def _warnings(doc: Decoded) -> list[str]:
         if abci not in doc.pub_key_types:
             out.append(f"validators[{i}].pub_key: type {abci} is not in consensus_params.validator.pub_key_types "
                        f"{list(doc.pub_key_types)}; the network will refuse updates for this validator")
+        key = _name_key(v.name)
         if not v.name.strip():
             out.append(f"validators[{i}].name: empty; operators tell validators apart by name")
-        elif _name_key(v.name) in names:
-            out.append(f"validators[{i}].name: {v.name!r} is also the name of validators[{names[_name_key(v.name)]}]")
-        names.setdefault(_name_key(v.name), i)
+        elif key in names:
+            out.append(f"validators[{i}].name: {v.name!r} is also the name of validators[{names[key]}]")
+        names.setdefault(key, i)
     total = sum(v.power for v in vals)
     if 1 < len(vals) < 4:
         out.append(f"validators: {len(vals)} validators; the chain stops whenever one of them is offline (more than "
@@ -148,8 +159,8 @@ def _warnings(doc: Decoded) -> list[str]:
 
 
 def read_limited(path: Path) -> bytes:
-    """The file's bytes, at most 4 MiB (read with a bound; a FIFO, a device or a folder is refused before
-    any read, so nothing can hang or exhaust memory)."""
+    """The file's bytes, at most MAX_GENESIS_BYTES (read with a bound; a FIFO, a device or a folder is refused
+    before any read, so nothing can hang or exhaust memory)."""
     from pmwizard.core.safeio import NotRegular, os_error_reason, read_input
 
     path = Path(path)
@@ -163,7 +174,8 @@ def read_limited(path: Path) -> bytes:
     if data is None:
         raise InputError(str(path), None, "does not exist")
     if len(data) > MAX_GENESIS_BYTES:
-        raise InputError(str(path), None, "larger than 4 MiB; a genesis file here is at most 4 MiB")
+        raise InputError(str(path), None, f"larger than {MAX_GENESIS_TEXT}; a genesis file here is at most "
+                                          f"{MAX_GENESIS_TEXT}")
     return data
 
 
@@ -280,10 +292,22 @@ def new_genesis(cards: Sequence[MemberCard], chain_id: str | None = None, genesi
     _refuse_duplicates([], cards, "<cards>")
     doc = {"genesis_time": when, "chain_id": chain, "initial_height": "1", "consensus_params": default_params(),
            "validators": [_validator(c, p) for c, p in zip(cards, each, strict=True)], "app_hash": ""}
-    return _checked(layout(doc), "<new genesis>")
+    # every input was checked above (cards, powers, chain_id, time), so the output is not decoded again;
+    # tests hold new_genesis's files to the tendermint binary's verdict
+    return _sized(layout(doc), "<new genesis>")
+
+
+def _sized(text: str, source: str) -> str:
+    """The size rule on write: never hand out a file that every reader refuses."""
+    size = len(text.encode("utf-8", "surrogateescape"))
+    if size > MAX_GENESIS_BYTES:
+        raise InputError(source, None, f"the genesis would be {size} bytes in Tendermint's layout, above the "
+                                       f"{MAX_GENESIS_TEXT} every reader of a genesis file accepts")
+    return text
 
 
 def _checked(text: str, source: str) -> str:
+    _sized(text, source)
     report = validate_genesis(text.encode(), source)
     if not report.valid:  # inputs were checked, so this is a bug; never hand out such a file
         raise InputError(source, None, "; ".join(report.errors))

@@ -35,6 +35,19 @@ class JStr(str):
     raw: str
 
 
+class JObj(dict):
+    """An object read with `keep_pairs`: `pairs` holds every (key, value) in document order, repeats included
+    (a dict keeps one value per exact key, where Go's struct decoding sees each occurrence in turn)."""
+
+    pairs: list[tuple[str, Any]]
+
+
+def _pairs_object(pairs: list[tuple[str, Any]]) -> JObj:
+    obj = JObj(pairs)
+    obj.pairs = pairs
+    return obj
+
+
 @dataclass(frozen=True)
 class JNum:
     """A JSON number kept as written (Go keeps RawMessage numbers verbatim; Python would round or refuse)."""
@@ -71,9 +84,17 @@ def _decode_string(raw: str) -> JStr:
 
 
 class _Reader:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, keep_pairs: bool = False) -> None:
         self.text = text
         self.n = len(text)
+        self.keep_pairs = keep_pairs
+
+    def new_object(self) -> dict:
+        if not self.keep_pairs:
+            return {}
+        obj = JObj()
+        obj.pairs = []
+        return obj
 
     def fail(self, pos: int, context: str) -> GoSyntaxError:
         if pos >= self.n:
@@ -156,10 +177,10 @@ class _Reader:
                 pos = self.ws(pos + 1)
                 if ch == "{":
                     if self.text.startswith("}", pos):
-                        value, pos = {}, pos + 1
+                        value, pos = self.new_object(), pos + 1
                     else:
                         key, pos = self._key(pos)
-                        stack.append(({}, key))
+                        stack.append((self.new_object(), key))
                         continue
                 elif self.text.startswith("]", pos):
                     value, pos = [], pos + 1
@@ -179,6 +200,8 @@ class _Reader:
                 nxt = self.text[pos] if pos < self.n else ""
                 if isinstance(container, dict):
                     container[key] = value  # type: ignore[index]
+                    if self.keep_pairs:
+                        container.pairs.append((key, value))  # type: ignore[union-attr]
                     if nxt == ",":
                         new_key, pos = self._key(self.ws(pos + 1))
                         stack[-1] = (container, new_key)
@@ -205,10 +228,41 @@ class _Reader:
         return str(key), self.ws(pos + 1)
 
 
-def parse(data: bytes | str) -> Any:
-    """Go's json.Unmarshal into interface{}, keeping raw text. Raises GoSyntaxError with Go's wording."""
-    text = data.decode("utf-8", "surrogateescape") if isinstance(data, bytes) else data
-    return _Reader(text).document()
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON for Go")
+
+
+def _fast(text: str, keep_pairs: bool = False) -> Any:
+    """Python's C decoder, where its answer is Go's: no escapes anywhere (so every string's raw text is its
+    value, and a plain `str` stands for a JStr), valid UTF-8, numbers kept as text. None when it does not apply
+    or the text is not plain valid JSON (the Go reader then gives Go's verdict and wording)."""
+    try:
+        return json.loads(text, parse_int=JNum, parse_float=JNum, parse_constant=_no_constant,
+                          object_pairs_hook=_pairs_object if keep_pairs else None)
+    except (ValueError, RecursionError):  # bad JSON, NaN/Infinity, or nested deeper than the C decoder goes
+        return None
+
+
+def parse(data: bytes | str, keep_pairs: bool = False) -> Any:
+    """Go's json.Unmarshal into interface{}, keeping raw text (JStr.raw; a plain str is its own raw text).
+    `keep_pairs`: objects are JObj with every key occurrence in order. Raises GoSyntaxError with Go's wording."""
+    if isinstance(data, bytes):
+        try:
+            text, plain = data.decode("utf-8"), True
+        except UnicodeDecodeError:
+            text, plain = data.decode("utf-8", "surrogateescape"), False
+    else:
+        text, plain = data, not _SURROGATE.search(data)
+    if plain and "\\" not in text:
+        value = _fast(text, keep_pairs)
+        if value is not None or text.strip(" \t\n\r") == "null":
+            return value
+    return _Reader(text, keep_pairs).document()
+
+
+def raw_text(value: str) -> str:
+    """The text between a string's quotes as written (what Go's raw readers see)."""
+    return value.raw if isinstance(value, JStr) else value
 
 
 def kind(value: Any) -> str:
@@ -236,20 +290,7 @@ def quote(s: str) -> str:
     return '"' + _NEEDS_ESCAPE.sub(lambda m: _ESCAPES.get(m.group(0)) or f"\\u{ord(m.group(0)):04x}", s) + '"'
 
 
-def dump(value: Any, level: int = 0, indent: str = "  ", raw_strings: bool = False) -> str:
-    """MarshalIndent layout. `raw_strings`: write JStr as read (Go copies a RawMessage such as app_state)."""
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        pad = "\n" + indent * (level + 1)
-        items = (f"{pad}{quote(str(k))}: {dump(v, level + 1, indent, raw_strings)}" for k, v in value.items())
-        return "{" + ",".join(items) + "\n" + indent * level + "}"
-    if isinstance(value, list):
-        if not value:
-            return "[]"
-        pad = "\n" + indent * (level + 1)
-        return "[" + ",".join(pad + dump(v, level + 1, indent, raw_strings) for v in value) + "\n" + \
-            indent * level + "]"
+def _scalar(value: Any, raw_strings: bool) -> str:
     if isinstance(value, JStr) and raw_strings and not _SURROGATE.search(value.raw):
         # json.Marshal of a RawMessage: escapes kept as written, but compacted with HTML escaping
         return '"' + _HTML.sub(lambda m: _ESCAPES[m.group(0)], value.raw) + '"'
@@ -268,10 +309,52 @@ def dump(value: Any, level: int = 0, indent: str = "  ", raw_strings: bool = Fal
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
+def _write(value: Any, level: int, indent: str | None, raw_strings: bool) -> str:
+    """MarshalIndent (indent given) or Compact (None) layout, with an explicit stack: a document nested as
+    deep as Go reads (10,000 levels) is written without Python's recursion limit."""
+    out: list[str] = []
+    todo: list[tuple[bool, Any, int]] = [(False, value, level)]  # (is literal text, value or text, level)
+    key_sep = ": " if indent is not None else ":"
+    while todo:
+        literal, item, lv = todo.pop()
+        if literal:
+            out.append(item)
+            continue
+        if isinstance(item, dict | list) and item:
+            is_dict = isinstance(item, dict)
+            pad = "" if indent is None else "\n" + indent * (lv + 1)
+            close = "}" if is_dict else "]"
+            todo.append((True, close if indent is None else "\n" + indent * lv + close, lv))
+            entries = list(item.items()) if is_dict else list(enumerate(item))
+            first = "{" if is_dict else "["
+            for n in range(len(entries) - 1, -1, -1):
+                k, v = entries[n]
+                lead = (first if n == 0 else ",") + pad
+                if is_dict:
+                    lead += quote(str(k)) + key_sep
+                if isinstance(v, dict | list) and v:
+                    todo.append((False, v, lv + 1))
+                    todo.append((True, lead, lv))
+                else:  # a leaf is written with its lead at once
+                    todo.append((True, lead + _leaf(v, raw_strings), lv))
+        else:
+            out.append(_leaf(item, raw_strings))
+    return "".join(out)
+
+
+def _leaf(value: Any, raw_strings: bool) -> str:
+    if isinstance(value, dict):
+        return "{}"
+    if isinstance(value, list):
+        return "[]"
+    return _scalar(value, raw_strings)
+
+
+def dump(value: Any, level: int = 0, indent: str = "  ", raw_strings: bool = False) -> str:
+    """MarshalIndent layout. `raw_strings`: write JStr as read (Go copies a RawMessage such as app_state)."""
+    return _write(value, level, indent, raw_strings)
+
+
 def compact(value: Any) -> str:
     """One line, no spaces (json.Compact): how a value is shown inside an error message."""
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{quote(str(k))}:{compact(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ",".join(compact(v) for v in value) + "]"
-    return dump(value)
+    return _write(value, 0, None, False)

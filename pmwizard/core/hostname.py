@@ -100,6 +100,9 @@ def is_ip(text: str) -> bool:
 def validate_host(text: str) -> list[str]:
     """A host for a peer entry or a card: an IP literal or a well-formed host name."""
     if isinstance(text, str) and is_ip(text):
+        if "%" in text:  # Python reads fe80::1%eth0; Tendermint drops the zone and cannot dial what is left
+            return [("an IPv6 address with a zone (after %) names an interface of one machine; in persistent_peers "
+                     "Tendermint drops the zone and cannot dial the address: give a global address or a host name")]
         return []
     return validate_hostname(text)
 
@@ -114,3 +117,12 @@ def doubled_suffix(name: str) -> str | None:
         if labels[-size:] == labels[-2 * size:-size]:
             return ".".join(labels[-size:])
     return None
+
+
+def wire_name(name: str) -> str:
+    """The name as DNS carries it (IDNA 2008 A-labels: straße.example is xn--strae-oqa.example); a name
+    that has no such form is asked as typed and the server's answer says what is wrong."""
+    try:
+        return to_ascii(name) if not name.isascii() else name
+    except ValueError:
+        return name

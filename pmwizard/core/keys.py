@@ -17,12 +17,14 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nacl.signing import SigningKey
 
-from pmwizard.core.plan import Plan
 from pmwizard.errors import InputError
+
+if TYPE_CHECKING:  # reading keys (identity show) needs no plan machinery; writing imports it
+    from pmwizard.core.plan import Plan
 
 PUB_TYPE = "tendermint/PubKeyEd25519"
 PRIV_TYPE = "tendermint/PrivKeyEd25519"
@@ -235,6 +237,8 @@ KEY_NOTE = "new key: created 0600 in a 0700 folder; never overwritten (the conte
 
 def init_plan(home: Path, *, seeds: tuple[bytes, bytes] | None = None) -> Plan:
     """Create only what is missing. A zero state file is written only together with a new validator key."""
+    from pmwizard.core.plan import Plan
+
     home = Path(home)
     plan = Plan()
     vseed, nseed = seeds or (os.urandom(32), os.urandom(32))
@@ -272,6 +276,8 @@ def convert_legacy_plan(home: Path) -> Plan:
     for old, new in (("last_signature", "signature"), ("last_signbytes", "signbytes")):
         if obj.get(old):
             state[new] = obj[old]
+    from pmwizard.core.plan import Plan
+
     plan = Plan()
     plan.add(home / VALIDATOR_KEY, validator_key_text(pair._seed), mode=0o600, dir_mode=0o700, create_only=True,
              notes=(f"converted from {src} (same key)", KEY_NOTE), secret=True)

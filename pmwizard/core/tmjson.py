@@ -8,12 +8,13 @@ struct order of types.GenesisDoc, as Go does, so the first problem reported is t
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from pmwizard.core.genesis_json import GoSyntaxError, JNum, JStr, compact, kind, parse
+from pmwizard.core.genesis_json import GoSyntaxError, JNum, JObj, compact, kind, parse, raw_text
 from pmwizard.core.genesis_time import ZERO_TIME, GoTime, TimeError, go_quote, parse_rfc3339
 
 MAX_CHAIN_ID_LEN = 50
@@ -71,8 +72,23 @@ def _cannot(value: Any, go_type: str) -> str:
     return f"json: cannot unmarshal {kind(value)} into Go value of type {go_type}"
 
 
+_PLAIN_INT = re.compile(r"-?(?:0|[1-9][0-9]{0,19})")  # short enough for int() and for any 64-bit bound
+_HEX = re.compile(r"(?:[0-9a-fA-F]{2})*")
+_B64_PLAIN = re.compile(r"[A-Za-z0-9+/]*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+
+
 def _stdlib_number(content: str, field: str, go_type: str, bounds: tuple[int, int]) -> int:
     """encoding/json.Unmarshal(content, &int64): what tmjson does with the text between the quotes."""
+    if _PLAIN_INT.fullmatch(content):  # the usual case, read once; anything else goes through Go's grammar
+        number = int(content)
+        if not bounds[0] <= number <= bounds[1]:
+            raise GenesisError(field, f"json: cannot unmarshal number {content} into Go value of type {go_type}")
+        return number
+    return _number_go(content, field, go_type, bounds)
+
+
+def _number_go(content: str, field: str, go_type: str, bounds: tuple[int, int]) -> int:
+    """The same through Go's JSON grammar: the reference _stdlib_number must agree with."""
     try:
         value = parse(content)
     except GoSyntaxError as exc:
@@ -90,9 +106,9 @@ def _int(value: Any, field: str, go_type: str = "int64", bounds: tuple[int, int]
     """tmjson: 64-bit integers are JSON strings; the raw text inside is handed to encoding/json."""
     if value is None:
         return 0
-    if not isinstance(value, JStr):
+    if not isinstance(value, str):
         raise GenesisError(field, f"invalid 64-bit integer encoding {go_quote(compact(value))}, expected string")
-    return _stdlib_number(value.raw, field, go_type, bounds)
+    return _stdlib_number(raw_text(value), field, go_type, bounds)
 
 
 def _str(value: Any, field: str) -> str:
@@ -124,9 +140,11 @@ def _hex(value: Any, field: str) -> bytes:
     """tmbytes.HexBytes.UnmarshalJSON: hex.DecodeString of the raw text between the quotes."""
     if value is None:
         return b""
-    if not isinstance(value, JStr):
+    if not isinstance(value, str):
         raise GenesisError(field, f"invalid hex string: {compact(value)}")
-    raw = value.raw.encode("utf-8", "surrogateescape")
+    if _HEX.fullmatch(raw_text(value)):
+        return bytes.fromhex(raw_text(value))
+    raw = raw_text(value).encode("utf-8", "surrogateescape")
     for b in raw:  # Go's decoder reports the first bad byte, before an odd length
         if chr(b) not in "0123456789abcdefABCDEF":
             shown = f" '{chr(b)}'" if chr(b).isprintable() else ""
@@ -146,7 +164,7 @@ def _time(value: Any, field: str) -> tuple[str, GoTime | None]:
         return ZERO_TIME, None
     if not isinstance(value, str):
         raise GenesisError(field, f"JSON time must be an RFC3339 string, but got {go_quote(compact(value))}")
-    raw = value.raw if isinstance(value, JStr) else value
+    raw = raw_text(value)
     if not raw.endswith("Z"):
         raise GenesisError(field, f"JSON time must be UTC and end with 'Z', but got {go_quote(raw)}")
     try:
@@ -164,7 +182,16 @@ _B64 = {c: i for i, c in enumerate(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq
 
 def _base64(text: str, field: str) -> bytes:
     """encoding/json's []byte: Go's base64.StdEncoding.Decode, quantum by quantum (it skips \r and \n,
-    wants padding), so the error names the same input byte as Go."""
+    wants padding), so the error names the same input byte as Go. Text Go accepts is decoded by binascii;
+    the byte-by-byte walk (_base64_go) runs only to find where Go stops."""
+    plain = text.replace("\r", "").replace("\n", "") if "\r" in text or "\n" in text else text
+    if len(plain) % 4 == 0 and _B64_PLAIN.fullmatch(plain):
+        return binascii.a2b_base64(plain)
+    return _base64_go(text, field)
+
+
+def _base64_go(text: str, field: str) -> bytes:
+    """Go's base64.StdEncoding.Decode transcribed quantum by quantum: the reference _base64 must agree with."""
     src = text.encode("utf-8", "surrogateescape")
     out = bytearray()
     si = 0
@@ -232,7 +259,7 @@ def _pub_key(value: Any, field: str) -> tuple[str, bytes] | None:
     key_type: Any = None
     raw: Any = None
     has_value = False
-    for k, v in value.items():
+    for k, v in value.pairs if isinstance(value, JObj) else value.items():
         if k.lower() == "type":
             if v is not None and not isinstance(v, str):
                 raise GenesisError(f"{field}.type", f"json: cannot unmarshal {kind(v)} into Go struct field "
@@ -332,6 +359,40 @@ def _validate_params(p: dict[str, Any]) -> None:
                                f"params.Validator.PubKeyTypes[{i}], {t}, is an unknown pubkey type")
 
 
+def _wrapper_keys_repeat(doc: Any) -> bool:
+    """A validator pub_key wrapper spelling `type` or `value` two ways ("value" and "Value"): encoding/json
+    matches the keys case-insensitively and the last occurrence wins, an order a dict no longer holds."""
+    validators = doc.get("validators") if isinstance(doc, dict) else None
+    for v in validators if isinstance(validators, list) else ():
+        key = v.get("pub_key") if isinstance(v, dict) else None
+        if isinstance(key, dict) and len(key) > 2:
+            folded = [k.lower() for k in key if k.lower() in ("type", "value")]
+            if len(folded) != len(set(folded)):
+                return True
+    return False
+
+
+def _plain_validator(v: Any) -> tuple[bytes, tuple[str, bytes], int, str] | None:
+    """A validator written the way Tendermint writes one (exact keys, plain hex, base64 and integer text):
+    decoded in one step with the answer the field-by-field path gives. None: take that path (it names the
+    field Go stops at)."""
+    if type(v) is not dict:
+        return None
+    address, pub, power, name = v.get("address"), v.get("pub_key"), v.get("power"), v.get("name")
+    if type(address) is not str or type(power) is not str or type(name) is not str or type(pub) is not dict \
+            or len(pub) != 2:
+        return None
+    key_type, value = pub.get("type"), pub.get("value")
+    if type(key_type) is not str or key_type not in KEY_TYPES or type(value) is not str or len(value) % 4 \
+            or not _B64_PLAIN.fullmatch(value) \
+            or not _HEX.fullmatch(address) or not _PLAIN_INT.fullmatch(power):
+        return None
+    number = int(power)
+    if not INT64[0] <= number <= INT64[1]:
+        return None
+    return bytes.fromhex(address), (key_type, binascii.a2b_base64(value)), number, name
+
+
 def decode_genesis(data: bytes) -> Decoded:
     """GenesisDocFromJSON + the validator-set checks of node start. Raises GenesisError at the first problem,
     in Tendermint's order (fields decoded in struct order, then validated)."""
@@ -339,6 +400,8 @@ def decode_genesis(data: bytes) -> Decoded:
         raise GenesisError(None, "cannot decode empty bytes")
     try:
         doc = parse(data)
+        if _wrapper_keys_repeat(doc):  # read again with every occurrence, in order, as Go sees them
+            doc = parse(data, keep_pairs=True)
     except GoSyntaxError as exc:
         raise GenesisError(None, str(exc)) from None
     doc = _obj(doc, "")  # tmjson reads the document into map[string]json.RawMessage first
@@ -349,6 +412,10 @@ def decode_genesis(data: bytes) -> Decoded:
     decoded = []
     for i, v in enumerate(_list(doc.get("validators"), "validators")):
         f = f"validators[{i}]"
+        plain = _plain_validator(v)
+        if plain is not None:
+            decoded.append((f, *plain))
+            continue
         v = _obj(v, f)
         decoded.append((f, _hex(v.get("address"), f"{f}.address"), _pub_key(v.get("pub_key"), f"{f}.pub_key"),
                         _int(v.get("power"), f"{f}.power"), _str(v.get("name"), f"{f}.name")))
@@ -381,6 +448,11 @@ def decode_genesis(data: bytes) -> Decoded:
                                                f"should be {real.hex().upper()}")
         validators.append(Validator(real.hex().upper(), key[0], key[1], power, name))
     _validator_set(validators)
+    # at node start, after every check above
+    if initial_height == INT64[1]:  # MakeGenesisState records the validators for initial_height + 1
+        raise GenesisError("initial_height", f"{initial_height} is the largest int64: the next height overflows "
+                                             "and the node stops at start (Go: error on replay: lastHeightChanged "
+                                             "cannot be greater than ValidatorsInfo height)", panic=True)
     key_types = tuple(params["pub_key_types"]) if params is not None else ("ed25519",)
     return Decoded(chain_id, genesis_time, parsed_time, initial_height or 1, tuple(validators), params is not None,
                    key_types, app_hash)
@@ -389,16 +461,18 @@ def decode_genesis(data: bytes) -> Decoded:
 def _validator_set(validators: list[Validator]) -> None:
     """types.NewValidatorSet at node start (state.MakeGenesisState), in its order (sorted by address):
     these panic with "Cannot create validator set: ...", so refuse them here."""
-    order = sorted(range(len(validators)), key=lambda i: bytes.fromhex(validators[i].address))
+    # addresses are 40 upper-case hex digits, so their text sorts as their bytes do
+    order = sorted(range(len(validators)), key=lambda i: validators[i].address)
     prefix = "Cannot create validator set: "
     prev: int | None = None
     total = 0
     for i in order:
         v = validators[i]
         f = f"validators[{i}]"
-        shown = f"Validator{{{v.address} {KEY_TYPES[v.key_type][2]}{{{v.pub_key.hex().upper()}}} VP:{v.power} A:0}}"
         if prev is not None and validators[prev].address == v.address:
             first, second = sorted((prev, i))
+            shown = (f"Validator{{{v.address} {KEY_TYPES[v.key_type][2]}{{{v.pub_key.hex().upper()}}} "
+                     f"VP:{v.power} A:0}}")
             raise GenesisError(f"validators[{second}].pub_key", f"{prefix}duplicate entry {shown} (validators[{first}] "
                                                                 "has the same key)", panic=True)
         if v.power < 0:

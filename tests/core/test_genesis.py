@@ -12,6 +12,7 @@ import pytest
 
 from pmwizard.core import cards, keys
 from pmwizard.core.genesis import (
+    MAX_GENESIS_BYTES,
     add_to_genesis,
     fingerprint,
     new_genesis,
@@ -166,8 +167,8 @@ def test_docs_shape_that_cannot_be_converted_says_so() -> None:
 
 def test_read_limits(tmp_path: Path) -> None:
     big = tmp_path / "genesis.json"
-    big.write_bytes(b" " * (4 * 1024 * 1024 + 1))
-    with pytest.raises(InputError, match="4 MiB"):
+    big.write_bytes(b" " * (MAX_GENESIS_BYTES + 1))
+    with pytest.raises(InputError, match="16 MiB"):
         read_genesis(big)
     with pytest.raises(InputError, match="does not exist"):
         read_genesis(tmp_path / "nope.json")

@@ -149,7 +149,7 @@ def test_add_refuses_duplicates_between_new_cards_and_bad_powers() -> None:
 def test_read_is_bounded(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:  # an endless file: the read stops at the limit
         read_genesis(Path("/dev/zero"))
-    assert "/dev/zero" in str(err.value) and "4 MiB" in str(err.value)
+    assert "/dev/zero" in str(err.value) and "16 MiB" in str(err.value)
     with pytest.raises(InputError, match="is a folder"):
         read_genesis(tmp_path)
 

@@ -157,6 +157,7 @@ class DelayedDnsServer:
         self.records = {(n.rstrip(".").lower(), t.upper()): v for (n, t), v in records.items()}
         self.names = {n for n, _ in self.records}
         self.delay, self.host, self.ttl = delay, host, ttl
+        self.questions = 0  # how many queries arrived (the doctor's questions per member are counted)
         self.port = port or free_tcp_udp_port(host)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -170,6 +171,7 @@ class DelayedDnsServer:
             q = dns.message.from_wire(data)
         except dns.exception.DNSException:  # garbage in: a real server ignores it too
             return None
+        self.questions += 1
         r = dns.message.make_response(q)
         r.flags |= dns.flags.AA
         qq = q.question[0]

@@ -11,6 +11,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Input, Static
 
 from pmwizard.core.cards import find_conflicts
+from pmwizard.core.conflicts import ConflictTally
 from pmwizard.tui.steps.base import Step
 
 
@@ -36,8 +37,10 @@ class ReviewStep(Step):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("use", "name", "host:port", "node id", "card", "power")
+        for label in ("use", "name", "host:port", "node id", "card", "power"):
+            table.add_column(label, key=label)
         table.styles.height = 8
+        self.tally = ConflictTally()
 
     @property
     def j(self):
@@ -50,6 +53,7 @@ class ReviewStep(Step):
         self.redraw()
 
     def redraw(self) -> None:
+        """The whole table and tally (when the step is entered); a key press changes one row (_update_row)."""
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
@@ -63,10 +67,24 @@ class ReviewStep(Step):
                           "signed" if c.signed else "unsigned", str(self.j.powers[i]), key=str(i))
         if self.j.checks:
             table.move_cursor(row=min(row, len(self.j.checks) - 1))
-        members = self.j.members()
-        clashes = find_conflicts(members)
-        self.say(f"{len(members)} member(s) accepted" + (f"; {len(clashes)} conflict(s): reject one of each pair"
-                                                          if clashes else ""), "problem" if clashes else "good")
+        self.tally = ConflictTally(self.j.members())
+        self._say_tally()
+
+    def _update_row(self, i: int) -> None:
+        """Row i's cells after a toggle or an edit: only the changed cells are redrawn (O(1) per key press,
+        where clearing and refilling 1,000 rows cost ~180 ms)."""
+        table = self.query_one(DataTable)
+        card = self.j.checks[i].card
+        table.update_cell(str(i), "use", "yes" if self.j.accepted[i] else "no")
+        if card is not None:
+            table.update_cell(str(i), "name", Text(card.name[:20]))
+            table.update_cell(str(i), "power", str(self.j.powers[i]))
+        self._say_tally()
+
+    def _say_tally(self) -> None:
+        clashes = self.tally.conflicts
+        self.say(f"{self.tally.members} member(s) accepted" + (f"; {clashes} conflict(s): reject one of each pair"
+                                                                if clashes else ""), "problem" if clashes else "good")
 
     def _selected(self) -> int | None:
         table = self.query_one(DataTable)
@@ -86,7 +104,8 @@ class ReviewStep(Step):
         if i is None or self.j.checks[i].card is None:
             return
         self.j.accepted[i] = not self.j.accepted[i]
-        self.redraw()
+        (self.tally.add if self.j.accepted[i] else self.tally.remove)(self.j.checks[i].card)
+        self._update_row(i)
 
     def key_space(self) -> None:
         self.toggle()
@@ -110,9 +129,13 @@ class ReviewStep(Step):
             self.say(str(exc), "problem")
             return
         c = self.j.checks[i]
-        self.j.checks[i] = dataclasses.replace(c, card=dataclasses.replace(c.card, name=name))
+        renamed = dataclasses.replace(c.card, name=name)
+        self.j.checks[i] = dataclasses.replace(c, card=renamed)
         self.j.powers[i] = int(power)
-        self.redraw()
+        if self.j.accepted[i]:
+            self.tally.remove(c.card)
+            self.tally.add(renamed)
+        self._update_row(i)
 
     def leave_problem(self) -> str | None:
         members = self.j.members()

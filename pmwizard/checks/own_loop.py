@@ -1,0 +1,48 @@
+"""Running a batch of checks on an event loop of its own, in a thread, handing results to the caller's loop.
+
+A doctor over many members has bursts of CPU work: fifty TLS handshakes, key exchanges and DNS replies land
+within a few milliseconds of each other when the members answer at the same speed. On the caller's loop
+(the wizard's screen) such a burst holds every key press until it is done (hundreds of ms). On a loop of its
+own the work still shares the interpreter, but Python hands the GIL back every few milliseconds, so the
+caller's loop keeps its pace and only receives results, through call_soon_threadsafe, in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+async def on_own_loop(make: Callable[[Callable[[T], None]], Awaitable[R]],
+                      deliver: Callable[[T], None] | None = None) -> R:
+    """Run `make(relay)` on a new event loop in a worker thread and return its result. Each `relay(item)` made
+    there calls `deliver(item)` on the caller's loop, before the result is returned. Cancelling the caller
+    cancels the work there, and nothing is delivered after it."""
+    caller = asyncio.get_running_loop()
+    state: dict[str, Any] = {"stopped": False, "loop": None, "task": None}
+
+    def hand_over(item: T) -> None:
+        if not state["stopped"] and deliver is not None:
+            deliver(item)
+
+    def relay(item: T) -> None:
+        if deliver is not None and not state["stopped"]:
+            caller.call_soon_threadsafe(hand_over, item)
+
+    async def main() -> R:
+        state["loop"], state["task"] = asyncio.get_running_loop(), asyncio.current_task()
+        if state["stopped"]:  # the caller gave up before this thread started
+            raise asyncio.CancelledError
+        return await make(relay)
+
+    try:
+        return await asyncio.to_thread(lambda: asyncio.run(main()))
+    except asyncio.CancelledError:
+        state["stopped"] = True  # set before looking for the task: main() sees one or the other
+        if state["loop"] is not None and state["task"] is not None:
+            state["loop"].call_soon_threadsafe(state["task"].cancel)
+        raise
