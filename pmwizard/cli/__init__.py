@@ -16,7 +16,6 @@ import sys
 from collections.abc import Sequence
 
 from pmwizard import __version__
-from pmwizard.core.shown import visible
 from pmwizard.errors import PmwizardError
 
 COMMANDS = ("identity", "card", "genesis", "configure", "services", "check", "doctor", "undo", "demo", "export",
@@ -56,7 +55,12 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--home", help="node home (default: $CMTHOME, $TMHOME, else an existing ~/.cometbft or ~/.tendermint)")
     parser.add_argument("--demo", action="store_true", help="run the wizard in a sandbox with made-up members")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS if argv is None else commands_for(argv):
+    names = COMMANDS if argv is None else commands_for(argv)
+    if not names:  # `--version` or the wizard: no subcommand, so no examples or command tree to build
+        parser.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        parser.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        return parser
+    for name in names:
         try:
             module = importlib.import_module(f"pmwizard.cli.{name}")
         except ModuleNotFoundError as exc:
@@ -127,12 +131,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return _quiet_broken_pipe()
     except PmwizardError as exc:
+        from pmwizard.core.shown import visible
+
         print(f"pmwizard: {visible(exc)}", file=sys.stderr)
         return 1
     except OSError as exc:  # could not read or write: one line naming the path and the fix, no traceback
         if isinstance(exc, BrokenPipeError):
             raise
         from pmwizard.core.safeio import os_error_text
+        from pmwizard.core.shown import visible
 
         print(f"pmwizard: {visible(os_error_text(exc.filename or '', exc))}", file=sys.stderr)
         return 3

@@ -67,8 +67,11 @@ def test_dash_reads_standard_input_once_and_bounded(node: dict) -> None:
     twice = pmw("card", "verify", "-", "-", stdin=node["card"])
     assert twice.returncode == 1 and twice.stderr.decode().strip().splitlines() == [
         "pmwizard: <stdin>: `-` (standard input) can be given only once"]
-    huge = pmw("genesis", "validate", "-", stdin=b" " * (4 * 1024 * 1024 + 10))
-    assert huge.returncode == 1 and b"at most 4096 KiB" in huge.stderr and b"Traceback" not in huge.stderr
+    from pmwizard.core.genesis import MAX_GENESIS_BYTES
+
+    huge = pmw("genesis", "validate", "-", stdin=b" " * (MAX_GENESIS_BYTES + 10))
+    limit = f"at most {MAX_GENESIS_BYTES // 1024} KiB".encode()
+    assert huge.returncode == 1 and limit in huge.stderr and b"Traceback" not in huge.stderr
     garbage = pmw("genesis", "validate", "-", "--json", stdin=b"\xff\xfe{")
     assert garbage.returncode == 1 and json.loads(garbage.stdout)["valid"] is False
 
