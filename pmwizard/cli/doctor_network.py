@@ -6,7 +6,6 @@ last round's (0 ok or warnings, 1 a problem)."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 import time
@@ -70,6 +69,8 @@ def network_inputs(args: argparse.Namespace, cards: list) -> tuple[list[str], li
 
 
 def cmd_network(args: argparse.Namespace, cards: list) -> int:
+    import asyncio
+
     from pmwizard.checks.finding import exit_code, report_json
     from pmwizard.checks.lookup import parse_nameserver
     from pmwizard.checks.network_run import run_network
