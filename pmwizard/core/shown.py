@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shlex
 
+
 def _escape(ch: str) -> str:
     code = ord(ch)
     if code <= 0xFF:

@@ -21,6 +21,10 @@ from pmwizard.demo.tls import DemoHttps, make_pki
 
 ZONE = "demo.test"
 OWN = f"node.{ZONE}"
+# The demo's stand-ins for the programs a node runs: they print a version and start nothing, so the software
+# step, the service files and the start step can be tried on a machine without them.
+STANDINS = {"tendermint": "0.34.35", "planetmint": "planetmint 2.5.3", "tarantool": "Tarantool 2.11.1",
+            "monit": "This is Monit version 5.33.0", "nginx": "nginx version: nginx/1.22.1"}
 MEMBERS = [("Alice's Node Shop", f"alice.{ZONE}"), ("Bob Validators", f"bob.{ZONE}"),
            ("Carol Consortium", f"carol.{ZONE}")]
 
@@ -48,6 +52,7 @@ class Sandbox:
         for node, (name, host) in zip(nodes, MEMBERS, strict=True):
             card = cards.export_card(node.home, host, name=name, p2p_port=node.port, created="2026-11-23T08:00:00Z")
             (self.cards_dir / f"{host}.json").write_text(cards.card_text(card))
+        programs = self._standins()
         ca, chain, key = make_pki(self.root / "tls", [OWN, f"node1.consortium.{ZONE}"])
         self.dns = DemoDns(ZONE, {OWN: "127.0.0.1", **{h: "127.0.0.1" for _, h in MEMBERS}}).start()
         self.https = DemoHttps(chain, key).start()
@@ -56,8 +61,25 @@ class Sandbox:
             ca_file=str(ca), timeout=2.0, demo=True, tls_port=self.https.port,
             services_folder=self.root / "planetmint-monit", planetmint_config=self.root / "planetmint.json",
             nginx_site=self.root / "nginx-planetmint.conf", sample_hostname=OWN,
-            demo_cards=sorted(self.cards_dir.glob("*.json")), demo_chain_id=DEMO_CHAIN)
+            demo_cards=sorted(self.cards_dir.glob("*.json")), demo_chain_id=DEMO_CHAIN, demo_programs=programs)
         return self
+
+    def _standins(self) -> dict[str, str]:
+        """Shell stand-ins in a venv-shaped folder (with a Planetmint init.lua where the Tarantool instance
+        file looks for it): `--version` prints the version, anything else says it is the demo."""
+        venv = self.root / "venv"
+        lua = venv / "lib" / "python3.11" / "site-packages" / "planetmint" / "backend" / "tarantool" / "opt"
+        lua.mkdir(parents=True, exist_ok=True)
+        (lua / "init.lua").write_text("-- demo stand-in for Planetmint's init.lua\nfunction init() end\n")
+        (venv / "bin").mkdir(exist_ok=True)
+        out = {}
+        for name, version in STANDINS.items():
+            path = venv / "bin" / name
+            path.write_text(f"#!/bin/sh\ncase \"$1\" in version|--version|-V|-v) echo '{version}' ;;\n"
+                            f"*) echo 'pmwizard demo: {name} is a stand-in; nothing was started' ;; esac\n")
+            path.chmod(0o755)
+            out[name] = str(path)
+        return out
 
     def __exit__(self, *exc: object) -> None:
         if self.peers:

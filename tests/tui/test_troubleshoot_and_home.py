@@ -65,7 +65,9 @@ async def test_home_help_and_palette(sandbox) -> None:
             assert name in text
         await pilot.press("f1")
         await pilot.pause()
-        assert any("Ctrl+N" in str(n.message) for n in app._notifications)
+        assert "Ctrl+N" in screen_text(app) and "Choose a journey" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert {"Journey: Set up my node", "Journey: Form a network", "Journey: Troubleshoot"} <= set(titles)
 
