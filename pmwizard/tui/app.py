@@ -80,7 +80,8 @@ class WizardApp(App[int]):
     @on(Worker.StateChanged)
     def worker_failed(self, event: Worker.StateChanged) -> None:
         """Any worker's exception becomes a visible error: on the status line of the step (or screen) that
-        started it, and as a notification."""
+        started it, and as a notification. Worker.StateChanged does not bubble: steps and screens that
+        start workers hand theirs here (see `forward_worker_state`)."""
         if event.state != WorkerState.ERROR:
             return
         error = event.worker.error
@@ -98,6 +99,13 @@ class WizardApp(App[int]):
         yield from super().get_system_commands(screen)
         for key, name, text in JOURNEY_TEXT:
             yield SystemCommand(f"Journey: {name}", text, lambda k=key: self.open_journey(k))
+
+
+def forward_worker_state(node: object, event: Worker.StateChanged) -> None:
+    """For a step's or a screen's `on_worker_state_changed`: let the App's one handler see it."""
+    app = getattr(node, "app", None)
+    if isinstance(app, WizardApp):
+        app.worker_failed(event)
 
 
 def make_app(context: WizardContext) -> WizardApp:

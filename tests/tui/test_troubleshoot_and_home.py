@@ -79,5 +79,5 @@ async def test_light_theme_and_no_color(sandbox, monkeypatch) -> None:
         app.theme = "textual-light"
         await pilot.press("enter")
         await settle(pilot)
-        assert "step 1 of 7" in screen_text(app)
+        assert "step 1 of 10" in screen_text(app)
         assert app.theme == "textual-light"

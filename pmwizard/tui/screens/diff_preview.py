@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Footer, Static
+from textual.worker import Worker
 
 from pmwizard.core.plan import Plan, Written
 from pmwizard.errors import PmwizardError
@@ -112,6 +113,11 @@ class DiffPreviewScreen(ModalScreen[list[Written] | None]):
         button = self.query_one("#write", Button)
         button.label, button.disabled = "Written", True
         self.query_one("#cancel", Button).label = "Close"
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        from pmwizard.tui.app import forward_worker_state
+
+        forward_worker_state(self, event)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

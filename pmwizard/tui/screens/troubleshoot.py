@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static
+from textual.worker import Worker
 
 from pmwizard.errors import PmwizardError
 from pmwizard.tui.context import WizardContext
@@ -108,6 +109,12 @@ class TroubleshootScreen(Screen):
 
         status.update(f"done: {len(found)} findings, {bad} to fix (select one and press Enter for the fix)"
                       + refused_note(found))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A doctor run that raised says so on #status (the App's one handler)."""
+        from pmwizard.tui.app import forward_worker_state
+
+        forward_worker_state(self, event)
 
     def action_home(self) -> None:
         self.app.pop_screen()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.containers import VerticalScroll
 from textual.widgets import Static
+from textual.worker import Worker
 
 if TYPE_CHECKING:
     from pmwizard.core.plan import Plan
@@ -48,6 +49,12 @@ class Step(VerticalScroll):
     def state(self) -> Any:
         """The journey's typed state (MemberState, CoordinatorState)."""
         return self.journey.state
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A check that raised says so (the App's one handler), never "checking ..." forever."""
+        from pmwizard.tui.app import forward_worker_state
+
+        forward_worker_state(self, event)
 
     def entered(self) -> None:
         """Called each time the step is shown."""

@@ -76,6 +76,8 @@ class DomainStep(MemberStep):
             self.say(problem, "problem")
         else:
             self.state.p2p_port = int(event.value)
+            self.say(f"P2P port {self.state.p2p_port}: peers dial {self.state.hostname or 'this host'}:"
+                     f"{self.state.p2p_port}", "good")
 
     @on(Button.Pressed, "#check")
     @on(Input.Submitted)

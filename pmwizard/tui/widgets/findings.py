@@ -68,7 +68,9 @@ class FindingList(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("no checks run yet", classes="summary")
-        yield OptionList(classes="findings")
+        rows = OptionList(classes="findings")
+        rows.can_focus = False  # until a finding arrives: an empty list is an invisible Tab stop
+        yield rows
 
     def clear_findings(self) -> None:
         self.findings = []
@@ -106,4 +108,5 @@ class FindingList(Vertical):
         for f in self.findings[:self._shown]:
             counts[f.status] += 1
         text = "  ".join(f"{MARK[s][0]} {n}" for s, n in counts.items())
+        self.query_one(OptionList).can_focus = self._shown > 0  # an empty list is an invisible Tab stop
         self.query_one(".summary", Static).update(f"{self._shown} findings: {text}")
