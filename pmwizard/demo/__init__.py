@@ -76,7 +76,8 @@ class Sandbox:
         for name, version in STANDINS.items():
             path = venv / "bin" / name
             path.write_text(f"#!/bin/sh\ncase \"$1\" in version|--version|-V|-v) echo '{version}' ;;\n"
-                            f"*) echo 'pmwizard demo: {name} is a stand-in; nothing was started' ;; esac\n")
+                            f"*) echo \"{name} $*\" >> {venv / 'calls.log'}\n"
+                            f"   echo 'pmwizard demo: {name} is a stand-in; nothing was started' ;; esac\n")
             path.chmod(0o755)
             out[name] = str(path)
         return out

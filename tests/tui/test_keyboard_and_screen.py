@@ -192,7 +192,7 @@ async def test_look_alike_member_names_are_refused(sandbox) -> None:
 
 async def test_a_check_that_raises_says_so(sandbox, monkeypatch) -> None:
     """An exception inside a worker ends "checking ..." with the error, on the step and as a notification."""
-    import pmwizard.checks.dnscheck as dnscheck
+    from pmwizard.checks import dnscheck
 
     async def broken(*args, **kwargs):
         raise RuntimeError("resolver exploded")

@@ -38,7 +38,7 @@ def test_wizard_in_a_real_terminal(tmp_path: Path) -> None:
         screen = wait_for("Set up my node")
         assert "Form a network" in screen and "Troubleshoot" in screen
         t("send-keys", "-t", "wiz", "Enter")
-        wait_for("step 1 of 7")
+        wait_for("step 1 of 10")
         t("send-keys", "-t", "wiz", "Escape")
         wait_for("Choose a journey")
         t("send-keys", "-t", "wiz", "C-q")

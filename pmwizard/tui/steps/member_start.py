@@ -90,10 +90,11 @@ class StartStep(MemberStep):
         self.watch_node()
 
     @work(exclusive=True, group="watch", exit_on_error=False)
-    async def watch_node(self, seconds: float = WATCH_SECONDS) -> None:
+    async def watch_node(self, seconds: float | None = None) -> None:
         """Poll until the node has peers and its height has grown while not catching up (up), or time is out."""
         from pmwizard.checks.nodeup import look, rpc_url_of
 
+        seconds = seconds or WATCH_SECONDS
         rpc = rpc_url_of(self.home())
         progress = self.query_one("#progress", Static)
         first_height: int | None = None
