@@ -9,6 +9,7 @@ tried without touching the machine. No Textual here.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 from pathlib import Path
@@ -29,8 +30,19 @@ MEMBERS = [("Alice's Node Shop", f"alice.{ZONE}"), ("Bob Validators", f"bob.{ZON
            ("Carol Consortium", f"carol.{ZONE}")]
 
 
+def seeds_for(seed: str, who: str) -> tuple[bytes, bytes]:
+    """Fixed key seeds (validator, node) for a seeded sandbox: the snapshot tests and the screenshots get
+    the same keys, node IDs and cards on every run."""
+    return (hashlib.sha256(f"{seed}/{who}/validator".encode()).digest(),
+            hashlib.sha256(f"{seed}/{who}/node".encode()).digest())
+
+
 class Sandbox:
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, *, seed: str | None = None, p2p_base: int = 0) -> None:
+        """`seed`: fixed keys for the members (and `own_seeds` for this node); `p2p_base`: the members' P2P
+        ports are p2p_base, +1, +2 instead of free ones. Both only for byte-reproducible screens."""
+        self.seed = seed
+        self.p2p_base = p2p_base
         self._own_root = root is None
         self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="pmwizard-demo-"))
         self.cards_dir = self.root / "cards"
@@ -46,8 +58,8 @@ class Sandbox:
         nodes = []
         for i, (name, _) in enumerate(MEMBERS):
             home = self.root / "members" / f"m{i}"
-            keys.init_plan(home).apply()
-            nodes.append(DemoNode(home, name))
+            keys.init_plan(home, seeds=seeds_for(self.seed, f"m{i}") if self.seed else None).apply()
+            nodes.append(DemoNode(home, name, port=self.p2p_base + i if self.p2p_base else 0))
         self.peers = DemoPeers(nodes).start()
         for node, (name, host) in zip(nodes, MEMBERS, strict=True):
             card = cards.export_card(node.home, host, name=name, p2p_port=node.port, created="2026-11-23T08:00:00Z")
@@ -61,8 +73,13 @@ class Sandbox:
             ca_file=str(ca), timeout=2.0, demo=True, tls_port=self.https.port,
             services_folder=self.root / "planetmint-monit", planetmint_config=self.root / "planetmint.json",
             nginx_site=self.root / "nginx-planetmint.conf", sample_hostname=OWN,
-            demo_cards=sorted(self.cards_dir.glob("*.json")), demo_chain_id=DEMO_CHAIN, demo_programs=programs)
+            demo_cards=sorted(self.cards_dir.glob("*.json")), demo_chain_id=DEMO_CHAIN, demo_programs=programs,
+            fixed_time="2026-11-23T08:00:00Z" if self.seed else None)
         return self
+
+    def own_seeds(self) -> tuple[bytes, bytes] | None:
+        """The seeds for this node's own keys in a seeded sandbox (None: random, as for an operator)."""
+        return seeds_for(self.seed, "own") if self.seed else None
 
     def _standins(self) -> dict[str, str]:
         """Shell stand-ins in a venv-shaped folder (with a Planetmint init.lua where the Tarantool instance

@@ -36,6 +36,7 @@ class WizardContext:
     demo_cards: list[Path] = field(default_factory=list)
     demo_chain_id: str = ""  # the chain the demo members' nodes announce
     demo_programs: dict[str, str] = field(default_factory=dict)  # the demo's stand-ins: key -> path
+    fixed_time: str | None = None  # a seeded demo's clock for the card's `created` (reproducible screens)
     home_reason: str = ""  # why this home: "--home", "$CMTHOME", "~/.cometbft (it exists)", ...
     home_given: bool = False  # --home on the command line: the journey does not replace it with a saved one
 

@@ -71,7 +71,7 @@ class ShareStep(MemberStep):
     @work(exclusive=True, group="card", exit_on_error=False)
     async def sign_card(self, hostname: str, name: str | None, port: int) -> None:
         try:
-            card = await asyncio.to_thread(export_card, self.home(), hostname, name, port)
+            card = await asyncio.to_thread(export_card, self.home(), hostname, name, port, self.context.fixed_time)
         except PmwizardError as exc:
             self.card = None
             self.say(visible_lines(str(exc)), "problem")
