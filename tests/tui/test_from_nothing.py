@@ -67,7 +67,7 @@ async def test_the_home_cometbft_init_made_is_found_and_chosen(tmp_path: Path, m
         assert f"node_id {keys.load_identity(legacy).node_id}" in screen_text(app)
         await pilot.press("ctrl+n")  # the choice is kept with the progress
         await settle(pilot)
-    assert '"home": "%s"' % legacy in (tmp_path / "state/pmwizard/progress/member.json").read_text()
+    assert f'"home": "{legacy}"' in (tmp_path / "state/pmwizard/progress/member.json").read_text()
 
 
 async def test_start_runs_the_commands_it_shows(sandbox, monkeypatch) -> None:

@@ -3,6 +3,8 @@ genesis fingerprint, and what comes next (instead of Finish dropping to the home
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import ComposeResult
 from textual.widgets import Static
 
@@ -34,9 +36,20 @@ class SummaryStep(MemberStep):
         else:
             lines.append("No file written this run.")
         lines.append(f"Member card  {s._card_saved or s.card_file or 'not saved: step 5'}")
-        lines.append(f"Genesis SHA-256  {s._fingerprint or 'no genesis checked: step 6'}")
+        lines.append(f"Genesis SHA-256  {s._fingerprint or self.genesis_fingerprint()}")
         lines += ["", "Next:",
-                  "  send the card to the coordinator if not done; compare the fingerprint by phone",
-                  "  `pmwizard doctor` checks this node again; Troubleshoot checks every member",
-                  "  `pmwizard undo --yes` puts back what the last write replaced"]
+                  "  send the card; compare the fingerprint with the coordinator's",
+                  "  `pmwizard doctor`: this node again; Troubleshoot: every member",
+                  "  `pmwizard undo --yes`: put back what the last write replaced"]
         return "\n".join(lines)
+
+    def genesis_fingerprint(self) -> str:
+        """The SHA-256 of the genesis the join step was given (the file's bytes, as Tendermint hashes it)."""
+        from pmwizard.core.genesis import fingerprint
+
+        if not self.state.genesis_file:
+            return "no genesis given: step 6"
+        try:
+            return fingerprint(Path(self.state.genesis_file).expanduser().read_bytes())
+        except OSError as exc:
+            return f"cannot read {self.state.genesis_file}: {exc.strerror}"
