@@ -13,10 +13,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from textual._doc import take_svg_screenshot  # noqa: E402 - what pytest-textual-snapshot itself calls
+from textual._doc import take_svg_screenshot
 
-from pmwizard.tui.app import make_app  # noqa: E402
-from tests.tui.scenes import SCENES, seeded_sandbox  # noqa: E402
+from pmwizard.tui.app import make_app
+from tests.tui.scenes import SCENES, seeded_sandbox
 
 OUT = Path(__file__).resolve().parents[1] / "screenshots"
 

@@ -26,16 +26,17 @@ async def test_troubleshoot_one_host(sandbox) -> None:
         listing = app.screen.query_one("#findings")
         options = listing.query_one(OptionList)
         failed = next(i for i, f in enumerate(listing.findings) if f.status.value == "fail")
+        row = options.get_option_index(str(failed))  # rows are problems first once the run ended
         options.focus()
-        options.highlighted = failed
+        options.highlighted = row
         await pilot.press("enter")
         await settle(pilot)
-        opened = str(options.get_option_at_index(failed).prompt)
+        opened = str(options.get_option_at_index(row).prompt)
         assert opened.startswith("▼ FAIL") and f"fix: {listing.findings[failed].fix}" in opened
         assert f"target: {listing.findings[failed].target}" in opened
         await pilot.press("enter")
         await settle(pilot)
-        assert "fix:" not in str(options.get_option_at_index(failed).prompt)
+        assert "fix:" not in str(options.get_option_at_index(row).prompt)
 
 
 async def test_troubleshoot_every_member_of_a_card_folder(sandbox) -> None:
