@@ -33,7 +33,7 @@ class ImportStep(Step):
     short = "Import"
     help = ('Signed cards prove both keys; unsigned cards and the three values (hostname pub_key node_id) are '
             'accepted with a warning. Invalid cards stay listed with the reason. A wrong entry: select it in '
-            'the list and press Delete (or "Remove selected").')
+            'the list and press Delete (or "Remove").')
     DEFAULT_CSS = """
     ImportStep #cards { height: auto; max-height: 8; }
     """
@@ -44,9 +44,9 @@ class ImportStep(Step):
         yield PathInput(placeholder="path to a card or a folder (Tab/Right completes)", id="path")
         yield TextArea(id="pasted")
         with Horizontal():
-            yield Button("Add file/folder", compact=True, id="add-path", variant="primary")
+            yield Button("Add path", compact=True, id="add-path", variant="primary")
             yield Button("Add pasted", compact=True, id="add-text")
-            yield Button("Remove selected", compact=True, id="remove")
+            yield Button("Remove", compact=True, id="remove")
             yield Button("Clear", compact=True, id="clear")
         yield Static("", id="status", markup=False)
         yield OptionList(id="cards")
