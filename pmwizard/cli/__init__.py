@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from pmwizard import __version__
 from pmwizard.errors import PmwizardError
 
-COMMANDS = ("identity", "card", "genesis", "configure", "services", "check", "doctor", "undo", "demo", "export")
+COMMANDS = ("identity", "card", "genesis", "configure", "services", "check", "doctor", "undo", "demo", "export",
+            "software")
 
 
 def build_parser() -> argparse.ArgumentParser:
