@@ -132,6 +132,16 @@ def chain_findings(target: str, host: str, sent: Sequence[x509.Certificate],
     # root is unknown is a private or unknown CA (untrusted): servers never need to send the root.
     if len(path) == 1 and top.issuer != top.subject and top.issuer not in anchor_subjects:
         missing = top.issuer.rfc4514_string()
+        if not _names_its_issuer(leaf):
+            # Public CAs sign leaves with intermediates and say where to fetch them (AIA caIssuers); a leaf
+            # without that, signed by a CA nobody here trusts, comes from a private CA's root: serving more
+            # of the chain would not help, trusting that CA would.
+            return [Finding("tls.chain", target, Status.FAIL, "untrusted",
+                            f"untrusted root (give the CA): {leaf.subject.rfc4514_string()!r} is signed by "
+                            f"{missing!r}, a CA this machine does not trust (a private or consortium CA?)",
+                            fix="Give that CA's certificate: the CA file field of Troubleshoot, or --ca-file "
+                                "CA.pem; or use a certificate from a publicly trusted CA (e.g. Let's Encrypt)",
+                            evidence={**ev, "untrusted_issuer": missing})]
         return [Finding("tls.chain", target, Status.FAIL, "incomplete",
                         f"the chain is incomplete: the issuer {missing!r} of {top.subject.rfc4514_string()!r} "
                         "was not sent",
@@ -153,6 +163,16 @@ def chain_findings(target: str, host: str, sent: Sequence[x509.Certificate],
                             "consortium's root with --ca-file ROOT.pem if it runs its own CA",
                         evidence={**ev, "error": str(exc)})]
     return [Finding("tls.chain", target, Status.PASS, "ok", "the chain is complete and trusted", evidence=ev)]
+
+
+def _names_its_issuer(leaf: x509.Certificate) -> bool:
+    """True when the certificate says where its issuer's certificate is (AIA caIssuers), as certificates
+    from an intermediate of a public CA do."""
+    try:
+        aia = leaf.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+    except x509.ExtensionNotFound:
+        return False
+    return any(d.access_method == x509.oid.AuthorityInformationAccessOID.CA_ISSUERS for d in aia)
 
 
 def _verifier_subject(leaf: x509.Certificate) -> x509.GeneralName:
