@@ -126,8 +126,9 @@ def chain_findings(target: str, host: str, sent: Sequence[x509.Certificate],
     if leaf.issuer == leaf.subject and fingerprint(leaf) not in anchor_prints:
         return [Finding("tls.chain", target, Status.FAIL, "self_signed",
                         "the server sends a self-signed certificate: clients will refuse it",
-                        fix=f"Get a certificate from a public CA (e.g. `certbot --nginx -d {host}`) and set "
-                            f"`{FULLCHAIN.format(host=host)}`", evidence=ev)]
+                        fix=(_IP_FIX.format(name=host) if _is_ip(host) else
+                             f"Get a certificate from a public CA (e.g. `certbot --nginx -d {host}`) and set "
+                             f"`{FULLCHAIN.format(host=host)}`"), evidence=ev)]
     # Only the leaf itself with an unknown issuer means "intermediate not sent"; a sent intermediate whose
     # root is unknown is a private or unknown CA (untrusted): servers never need to send the root.
     if len(path) == 1 and top.issuer != top.subject and top.issuer not in anchor_subjects:
@@ -163,6 +164,20 @@ def chain_findings(target: str, host: str, sent: Sequence[x509.Certificate],
                             "consortium's root with --ca-file ROOT.pem if it runs its own CA",
                         evidence={**ev, "error": str(exc)})]
     return [Finding("tls.chain", target, Status.PASS, "ok", "the chain is complete and trusted", evidence=ev)]
+
+
+# certbot (ACME HTTP/DNS challenges for names) has no line for an IP address: say what works instead.
+_IP_FIX = ("{name} is an IP address: certbot issues for host names, not IPs. Give the node a host name (then "
+           "`certbot --nginx -d NAME`), or issue a certificate with `IP:{name}` in its subjectAltName from "
+           "your own CA and give clients that CA")
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def _names_its_issuer(leaf: x509.Certificate) -> bool:
@@ -202,10 +217,12 @@ def name_findings(target: str, leaf: x509.Certificate, names: Sequence[str]) -> 
                                f"the certificate covers {key}", evidence=ev))
         else:
             domains = " ".join(f"-d {n}" for n in dict.fromkeys([*dns_san, key]))
+            fix = (_IP_FIX.format(name=key) if _is_ip(key) else
+                   f"Get a certificate that includes it: `certbot --nginx {domains}`, and add "
+                   f"`server_name {key};` to the nginx server block")
             out.append(Finding("tls.name", f"{target} name {key}", Status.FAIL, "mismatch",
                                f"the certificate does not cover {key} (it covers {', '.join(dns_san) or 'no names'})",
-                               fix=f"Get a certificate that includes it: `certbot --nginx {domains}`, and add "
-                                   f"`server_name {key};` to the nginx server block", evidence=ev))
+                               fix=fix, evidence=ev))
     return out
 
 
