@@ -17,7 +17,7 @@ from pmwizard.errors import InputError
 
 SAFE_KEYS = {"step", "hostname", "public_ip", "name", "p2p_port", "card_file", "genesis_file", "cards_path",
              "moniker", "ca", "cert_file", "key_file", "chain_id", "consortium_domain", "output_dir", "target",
-             "home", "planetmint_bin", "tendermint_bin", "tarantool_bin", "monit_bin", "genesis_time"}
+             "home", "network_rpc", "planetmint_bin", "tendermint_bin", "tarantool_bin", "monit_bin", "genesis_time"}
 
 
 @dataclass

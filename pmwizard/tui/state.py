@@ -8,6 +8,7 @@ worth resuming (the files written this run, the card sent) lives beside them but
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
@@ -26,6 +27,11 @@ class JourneyState:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
                 if not f.name.startswith("_") and isinstance(getattr(self, f.name), str | int)}
 
+    def as_mapping(self) -> StateMapping:
+        """`state["hostname"]` / `.get("hostname", "")` over the typed fields, for steps not yet moved to
+        `state.hostname` (transitional: a key that is no field raises KeyError instead of being invented)."""
+        return StateMapping(self)
+
     @classmethod
     def from_progress(cls, saved: dict[str, Any]) -> Self:
         """Saved values of the right type win; anything else (an old file, a hand edit) keeps the default."""
@@ -37,6 +43,34 @@ class JourneyState:
             if isinstance(value, type(getattr(state, f.name))) and not isinstance(value, bool):
                 setattr(state, f.name, value)
         return state
+
+
+class StateMapping(MutableMapping[str, Any]):
+    """A dict-shaped view of a JourneyState: reads and writes go to its fields."""
+
+    def __init__(self, state: JourneyState) -> None:
+        self._state = state
+        self._names = [f.name for f in dataclasses.fields(state) if not f.name.startswith("_")]
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._names:
+            raise KeyError(key)
+        return getattr(self._state, key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key not in self._names:
+            raise KeyError(f"{key}: not a field of {type(self._state).__name__}; add it there")
+        default = getattr(type(self._state)(), key)
+        setattr(self._state, key, int(value) if isinstance(default, int) and not isinstance(value, int) else value)
+
+    def __delitem__(self, key: str) -> None:
+        self[key] = getattr(type(self._state)(), key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 @dataclass
@@ -64,6 +98,9 @@ class MemberState(JourneyState):
     tendermint_bin: str = ""
     tarantool_bin: str = ""
     monit_bin: str = ""
+    network_rpc: str = ""  # a running network's member RPC to take the genesis from (join)
+    cert_file: str = ""
+    key_file: str = ""
     _written: list[Written] = field(default_factory=list)
     _card_saved: str = ""
     _fingerprint: str = ""

@@ -229,3 +229,21 @@ async def test_the_demo_leaves_the_real_undo_journal_alone(sandbox, tmp_path: Pa
     assert journal.read_bytes() == before and sorted(p.name for p in journal.parent.iterdir()) == ["last-apply.json"]
     demo_journal = json.loads((sandbox.context.state_dir / "last-apply.json").read_text())
     assert any(e["path"].endswith("node_key.json") for e in demo_journal["written"])
+
+
+def test_typed_state_round_trips_and_its_mapping_view_refuses_unknown_keys() -> None:
+    from pmwizard.tui.state import MemberState
+
+    state = MemberState.from_progress({"hostname": "a.example", "p2p_port": "not a port", "step": 3, "x": 1})
+    assert (state.hostname, state.p2p_port, state.step) == ("a.example", 26656, 3)
+    view = state.as_mapping()
+    view["p2p_port"] = "26666"
+    assert state.p2p_port == 26666 and view.get("hostname") == "a.example" and view.get("nope", "d") == "d"
+    try:
+        view["p2p_prot"] = 1
+    except KeyError as exc:
+        assert "not a field of MemberState" in str(exc)
+    else:
+        raise AssertionError("a misspelt key was accepted")
+    saved = state.progress()
+    assert saved["p2p_port"] == 26666 and not any(k.startswith("_") for k in saved)

@@ -56,6 +56,11 @@ class Step(VerticalScroll):
 
         forward_worker_state(self, event)
 
+    @property
+    def data(self) -> Any:
+        """Transitional dict-shaped access to the typed state (`self.state.hostname` is the way)."""
+        return self.journey.state.as_mapping()
+
     def entered(self) -> None:
         """Called each time the step is shown."""
 
