@@ -174,12 +174,23 @@ def chain_findings(target: str, host: str, sent: Sequence[x509.Certificate],
     if leaf.issuer == leaf.subject and fingerprint(leaf) not in anchor_prints:
         return [Finding("tls.chain", target, Status.FAIL, "self_signed",
                         "the server sends a self-signed certificate: clients will refuse it",
-                        fix=f"Get a certificate from a public CA{_eg(certbot_command([host], host))} and set "
-                            f"`{FULLCHAIN.format(host=host)}`", evidence=ev)]
+                        fix=(_IP_FIX.format(name=host) if _is_ip(host) else
+                             f"Get a certificate from a public CA{_eg(certbot_command([host], host))} and set "
+                             f"`{FULLCHAIN.format(host=host)}`"), evidence=ev)]
     # Only the leaf itself with an unknown issuer means "intermediate not sent"; a sent intermediate whose
     # root is unknown is a private or unknown CA (untrusted): servers never need to send the root.
     if len(path) == 1 and top.issuer != top.subject and top.issuer not in anchor_subjects:
         missing = top.issuer.rfc4514_string()
+        if not _names_its_issuer(leaf):
+            # Public CAs sign leaves with intermediates and say where to fetch them (AIA caIssuers); a leaf
+            # without that, signed by a CA nobody here trusts, comes from a private CA's root: serving more
+            # of the chain would not help, trusting that CA would.
+            return [Finding("tls.chain", target, Status.FAIL, "untrusted",
+                            f"untrusted root (give the CA): {leaf.subject.rfc4514_string()!r} is signed by "
+                            f"{missing!r}, a CA this machine does not trust (a private or consortium CA?)",
+                            fix="Give that CA's certificate: the CA file field of Troubleshoot, or --ca-file "
+                                "CA.pem; or use a certificate from a publicly trusted CA (e.g. Let's Encrypt)",
+                            evidence={**ev, "untrusted_issuer": missing})]
         return [Finding("tls.chain", target, Status.FAIL, "incomplete",
                         f"the chain is incomplete: the issuer {missing!r} of {top.subject.rfc4514_string()!r} "
                         "was not sent",
@@ -201,6 +212,30 @@ def chain_findings(target: str, host: str, sent: Sequence[x509.Certificate],
                             "consortium's root with --ca-file ROOT.pem if it runs its own CA",
                         evidence={**ev, "error": str(exc)})]
     return [Finding("tls.chain", target, Status.PASS, "ok", "the chain is complete and trusted", evidence=ev)]
+
+
+# certbot (ACME HTTP/DNS challenges for names) has no line for an IP address: say what works instead.
+_IP_FIX = ("{name} is an IP address: certbot issues for host names, not IPs. Give the node a host name (then "
+           "`certbot --nginx -d NAME`), or issue a certificate with `IP:{name}` in its subjectAltName from "
+           "your own CA and give clients that CA")
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _names_its_issuer(leaf: x509.Certificate) -> bool:
+    """True when the certificate says where its issuer's certificate is (AIA caIssuers), as certificates
+    from an intermediate of a public CA do."""
+    try:
+        aia = leaf.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+    except x509.ExtensionNotFound:
+        return False
+    return any(d.access_method == x509.oid.AuthorityInformationAccessOID.CA_ISSUERS for d in aia)
 
 
 def _verifier_subject(leaf: x509.Certificate) -> x509.GeneralName:
@@ -231,10 +266,12 @@ def name_findings(target: str, leaf: x509.Certificate, names: Sequence[str]) -> 
         else:
             command = certbot_command(list(dict.fromkeys([*dns_san, key])), key)
             get = f"`{command}`" if command else "one from your CA (the names here are not valid host names)"
+            fix = (_IP_FIX.format(name=key) if _is_ip(key) else
+                   f"Get a certificate that includes it: {get}, and add "
+                   f"`server_name {key};` to the nginx server block")
             out.append(Finding("tls.name", f"{target} name {key}", Status.FAIL, "mismatch",
                                f"the certificate does not cover {key} (it covers {', '.join(dns_san) or 'no names'})",
-                               fix=f"Get a certificate that includes it: {get}, and add "
-                                   f"`server_name {key};` to the nginx server block", evidence=ev))
+                               fix=fix, evidence=ev))
     return out
 
 

@@ -92,9 +92,14 @@ async def check_rpc(url: str, *, expect_node_id: str | None = None, expect_chain
     except (HttpTrouble, KeyError, TypeError) as exc:
         detail = exc.detail if isinstance(exc, HttpTrouble) else f"not Tendermint's /status reply ({exc})"
         status = Status.WARN if guessed else (Status.ERROR if getattr(exc, "kind", "") == "timeout" else Status.FAIL)
-        return Finding("rpc.status", url, status, "unreachable", f"Tendermint RPC: {detail}",
-                       fix="Tendermint's RPC listens on 127.0.0.1:26657 by default; to check it from here set "
-                           "`[rpc] laddr = \"tcp://0.0.0.0:26657\"` (firewalled) or pass --rpc NODE=http://HOST:PORT",
+        fix = ("Tendermint's RPC listens on 127.0.0.1:26657 by default; to check it from here set "
+               "`[rpc] laddr = \"tcp://0.0.0.0:26657\"` (firewalled) or pass --rpc NODE=http://HOST:PORT")
+        if getattr(exc, "kind", "") == "refused" and _is_loopback_url(url):
+            # nothing listens on this machine's own RPC: the node is stopped, not hidden
+            fix = ("Nothing listens there: the node is not running. Start it (`monit -c ~/.planetmint-monit/monitrc "
+                   "-d 1`, or `tendermint node`) and read its log (~/.planetmint-monit/logs/tendermint.log); if "
+                   "its `[rpc] laddr` is another port, pass --rpc NODE=http://127.0.0.1:PORT")
+        return Finding("rpc.status", url, status, "unreachable", f"Tendermint RPC: {detail}", fix=fix,
                        evidence={"url": status_url})
     ev = {"url": status_url, "node_id": node_id, "network": network}
     if expect_node_id and node_id != expect_node_id.lower():
@@ -108,6 +113,19 @@ async def check_rpc(url: str, *, expect_node_id: str | None = None, expect_chain
                        fix="Install the consortium's genesis.json (`pmwizard configure --genesis FILE --yes`), "
                            "reset the node's data (`tendermint unsafe_reset_all`) and restart it", evidence=ev)
     return Finding("rpc.status", url, Status.PASS, "ok", f"node {node_id} on chain {network}", evidence=ev)
+
+
+def _is_loopback_url(url: str) -> bool:
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 async def check_tarantool(host: str = "127.0.0.1", port: int = 3303, timeout: float = 5.0) -> Finding:

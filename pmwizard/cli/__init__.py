@@ -19,7 +19,7 @@ from pmwizard import __version__
 from pmwizard.errors import PmwizardError
 
 COMMANDS = ("identity", "card", "genesis", "configure", "services", "check", "doctor", "undo", "demo", "export",
-            "completion", "cert", "validators", "join")
+            "completion", "cert", "validators", "join", "software")
 
 
 EXIT_CODES = """exit codes:

@@ -9,21 +9,13 @@ from pmwizard.cli.common import add_check_yes, add_home, node_home, run_plan, sa
 
 
 def load_valid_cards(paths: list[str]) -> list:
-    """Every card from files/folders; any invalid card stops the command with its errors."""
+    """Every card from files/folders (or `-`); any invalid card stops the command with its errors."""
     from pmwizard.cli.common import read_cards_arg
-    from pmwizard.core.cards import find_conflicts
-    from pmwizard.errors import InputError
+    from pmwizard.core.cards import usable_cards
 
-    cards = []
-    for p in paths:
-        for check in read_cards_arg(p):
-            if not check.valid or check.card is None:
-                raise InputError(check.source, None, "; ".join(check.errors))
-            for w in check.warnings:
-                say(f"warning: {w}", err=True)
-            cards.append(check.card)
-    for c in find_conflicts(cards):
-        raise InputError(" and ".join(paths), c.kind, c.message)
+    cards, warnings = usable_cards([c for p in paths for c in read_cards_arg(p)], " and ".join(paths))
+    for w in warnings:
+        say(f"warning: {w}", err=True)
     return cards
 
 

@@ -23,18 +23,6 @@ def _config(home: Path | None) -> dict:
         return {}
 
 
-def _local_rpc(home: Path | None) -> str:
-    """This node's RPC from its config.toml's `[rpc] laddr` (tcp://0.0.0.0 read on loopback)."""
-    url = "http://127.0.0.1:26657"
-    rpc = _config(home).get("rpc", {})
-    laddr = str(rpc.get("laddr", "")) if isinstance(rpc, dict) else ""
-    if laddr.startswith("tcp://") and ":" in laddr[6:]:
-        host, _, port = laddr[6:].rpartition(":")
-        host = "127.0.0.1" if host in ("", "0.0.0.0") else ("::1" if host in ("[::]", "::") else host)
-        return f"http://{host}:{port}"
-    return url
-
-
 def network_inputs(args: argparse.Namespace, cards: list) -> tuple[list[str], list, Path | None, str | None]:
     """(RPC URLs with this node's first, the members, the data folder for the disk check, the metrics URL)."""
     from pmwizard.checks.doctor import parse_rpc_options
@@ -52,7 +40,9 @@ def network_inputs(args: argparse.Namespace, cards: list) -> tuple[list[str], li
         home = None
     if home is not None and not home.exists():
         home = None
-    local = rpc.pop("local", None) or _local_rpc(home)
+    from pmwizard.checks.nodeup import rpc_url_of
+
+    local = rpc.pop("local", None) or rpc_url_of(home)
     urls = [local] + [u for u in rpc.values() if u != local]
     if cards:
         members = members_from_cards(cards)

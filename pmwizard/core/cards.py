@@ -22,7 +22,7 @@ from typing import Any
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
-from pmwizard.core.hostname import to_ascii, validate_host
+from pmwizard.core.hostname import mixed_scripts, to_ascii, validate_host
 from pmwizard.core.keys import (
     PUB_TYPE,
     b64,
@@ -127,6 +127,10 @@ def check_name(name: Any, source: str, field_name: str = "name") -> str:
         raise InputError(source, field_name, f"is {len(name)} characters; at most {MAX_NAME}")
     if any(not ch.isprintable() for ch in name):
         raise InputError(source, field_name, "contains control characters (newline, tab, ...)")
+    alike = next((word for word in name.split() if mixed_scripts(word)), None)
+    if alike is not None:
+        raise InputError(source, field_name, f"{alike!r} mixes look-alike alphabets (Latin with Cyrillic or "
+                         "Greek): refused, as host names are")
     return name
 
 
@@ -372,3 +376,19 @@ def find_conflicts(cards: Sequence[MemberCard]) -> list[Conflict]:
             else:
                 first[k] = card
     return out
+
+
+def usable_cards(checks: Sequence[CardCheck], label: str) -> tuple[list[MemberCard], list[str]]:
+    """The cards of `checks` when every one is valid and no two conflict, with their warnings (unsigned, ...).
+    The first invalid card or conflict is an InputError naming it: a network is not formed from a set with a
+    bad card in it. `label` names the set for a conflict (the paths given)."""
+    cards: list[MemberCard] = []
+    warnings: list[str] = []
+    for check in checks:
+        if not check.valid or check.card is None:
+            raise InputError(check.source, None, "; ".join(check.errors))
+        warnings.extend(check.warnings)
+        cards.append(check.card)
+    for c in find_conflicts(cards):
+        raise InputError(label, c.kind, c.message)
+    return cards, warnings

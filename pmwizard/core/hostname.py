@@ -88,6 +88,11 @@ def _mixed_scripts(label: str) -> bool:
     return "LATIN" in scripts and bool(scripts & {"CYRILLIC", "GREEK"})
 
 
+def mixed_scripts(text: str) -> bool:
+    """A word that mixes Latin with Cyrillic or Greek (a look-alike name); member names are held to it too."""
+    return _mixed_scripts(text)
+
+
 def is_ip(text: str) -> bool:
     """True for an IPv4 or IPv6 literal (brackets allowed)."""
     try:

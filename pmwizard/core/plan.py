@@ -162,9 +162,12 @@ class Plan:
         """Every pending change as one unified diff: what `--check` prints and `--yes` applies."""
         return "".join(c.diff() for c in self.pending)
 
-    def apply(self, only: Iterable[str | os.PathLike[str]] | None = None) -> list[Written]:
+    def apply(self, only: Iterable[str | os.PathLike[str]] | None = None,
+              state: Path | None = None) -> list[Written]:
         """Write the pending changes (or only those paths). Raises WriteRefused before writing anything
-        if a file changed since the preview or a create-only file exists.
+        if a file changed since the preview or a create-only file exists. `state`: the folder for the lock
+        and the undo journal (default: pmwizard's state folder; the demo passes its sandbox's, so trying
+        the demo never replaces the record `pmwizard undo` needs).
 
         The journal (`last-apply.json`) is rewritten before each file is replaced, so when a later file
         fails (a full disk, a permission) `pmwizard undo` still knows every file this apply changed."""
@@ -174,21 +177,21 @@ class Plan:
             chosen = [c for c in chosen if c.path in wanted]
         if not chosen:
             return []
-        with _apply_lock():
+        with _apply_lock(state):
             for c in chosen:
                 _check_unchanged(c)
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
             done: list[Written] = []
             for c in chosen:
-                done.append(_write_one(c, stamp, lambda w, d=done: _record_journal([*d, w], complete=False)))
-            _record_journal(done, complete=True)
+                done.append(_write_one(c, stamp, lambda w, d=done: _record_journal([*d, w], state, complete=False)))
+            _record_journal(done, state, complete=True)
         return done
 
 
 @contextmanager
-def _apply_lock() -> Iterator[None]:
+def _apply_lock(state: Path | None = None) -> Iterator[None]:
     """Two pmwizard processes applying at once take turns instead of interleaving."""
-    folder = state_dir()
+    folder = state or state_dir()
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     with open(folder / "apply.lock", "a+") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
@@ -304,15 +307,15 @@ def _atomic_write(path: Path, data: bytes, mode: int, *, create_only: bool,
         raise
 
 
-def journal_path() -> Path:
-    return state_dir() / "last-apply.json"
+def journal_path(state: Path | None = None) -> Path:
+    return (state or state_dir()) / "last-apply.json"
 
 
-def _record_journal(done: list[Written], *, complete: bool) -> None:
+def _record_journal(done: list[Written], state: Path | None = None, *, complete: bool) -> None:
     entries = [{"path": str(w.path), "backup": str(w.backup) if w.backup else None, "sha256": w.sha256,
                 "old_sha256": w.old_sha256, "backup_sha256": w.backup_sha256, "key_file": w.key_file}
                for w in done]
     data = json.dumps({"complete": complete, "written": entries}, indent=2).encode()
-    path = journal_path()
+    path = journal_path(state)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     _atomic_write(path, data, 0o600, create_only=False)

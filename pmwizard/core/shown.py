@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shlex
 
+
 def _escape(ch: str) -> str:
     code = ord(ch)
     if code <= 0xFF:
@@ -57,8 +58,9 @@ def for_shell(value: str) -> str:
     return shlex.quote(visible(value))
 
 
-def visible_lines(text: str) -> str:
+def visible_lines(*texts: str) -> str:
     """Several lines of text from outside (a diff, a list of problems) made safe line by line: the line breaks
     stay, a line with nothing to escape is kept exactly as it is (a diff stays the diff), any other line is
-    shown through `visible()`."""
-    return "\n".join(line if line.isprintable() else visible(line) for line in text.split("\n"))
+    shown through `visible()`. Several texts are joined as lines."""
+    return "\n".join(line if line.isprintable() else visible(line)
+                     for text in texts for line in text.split("\n"))

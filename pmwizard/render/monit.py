@@ -1,4 +1,5 @@
-"""Monit supervision for Planetmint and Tendermint: the monitrc and its helper script.
+"""Monit supervision for Planetmint and Tendermint (and Tarantool, when its instance file is written too):
+the monitrc and its helper script.
 
 This replaces `planetmint-monit-config`, which pip no longer installs. Monit runs programs with a minimal
 PATH, so both executables are written as absolute paths. Everything Monit and the two daemons write (pid
@@ -35,6 +36,14 @@ class MonitSetup:
     tendermint_bin: str
     tendermint_home: Path
     http_port: int = 2812
+    # Tarantool's instance file (render/tarantool.py, which daemonizes and writes tarantool.pid in the
+    # same folder): when set, Monit starts and watches the database too, and planetmint depends on it.
+    tarantool_bin: str | None = None
+    tarantool_instance: Path | None = None
+
+    @property
+    def with_tarantool(self) -> bool:
+        return bool(self.tarantool_bin and self.tarantool_instance)
 
     @property
     def monitrc(self) -> Path:
@@ -73,6 +82,14 @@ def monitrc_text(s: MonitSetup) -> str:
     rc = monit_path(str(s.monitrc), "--output")
     logs = f"{d}/logs"
     hint = "\n".join("# " + line for line in textwrap.wrap(START_HINT.format(rc=rc), 100))
+    tarantool = planetmint_depends = ""
+    if s.with_tarantool:
+        tarantool = f"""check process tarantool with pidfile {d}/tarantool.pid
+    start program = "{script} start_tarantool" with timeout 60 seconds
+    stop program = "{script} stop_tarantool"
+
+"""
+        planetmint_depends = "\n    depends on tarantool"
     return f"""# Monit control file for a Planetmint node, written by pmwizard.
 {hint}
 set daemon 10
@@ -86,9 +103,9 @@ set httpd port {int(s.http_port)} and
     use address 127.0.0.1
     allow 127.0.0.1
 
-check process planetmint with pidfile {d}/planetmint.pid
+{tarantool}check process planetmint with pidfile {d}/planetmint.pid
     start program = "{script} start_planetmint" with timeout 60 seconds
-    stop program = "{script} stop_planetmint"
+    stop program = "{script} stop_planetmint"{planetmint_depends}
 
 check process tendermint with pidfile {d}/tendermint.pid
     start program = "{script} start_tendermint" with timeout 60 seconds
@@ -118,6 +135,8 @@ DIR={q(str(s.folder))}
 PLANETMINT={q(s.planetmint_bin)}
 TENDERMINT={q(s.tendermint_bin)}
 TMHOME={q(str(s.tendermint_home))}
+TARANTOOL={q(s.tarantool_bin or "")}
+TARANTOOL_INSTANCE={q(str(s.tarantool_instance or ""))}
 LOGS="$DIR/logs"
 mkdir -p "$LOGS"
 
@@ -140,6 +159,9 @@ case "${{1:-}}" in
     stop_planetmint) stop planetmint ;;
     start_tendermint) start tendermint "$TENDERMINT" node --home "$TMHOME" ;;
     stop_tendermint) stop tendermint ;;
+    # the instance file daemonizes Tarantool and writes $DIR/tarantool.pid itself
+    start_tarantool) "$TARANTOOL" "$TARANTOOL_INSTANCE" >>"$LOGS/tarantool-start.log" 2>&1 </dev/null ;;
+    stop_tarantool) stop tarantool ;;
     rotate)
         case "${{2:-}}" in
             planetmint.log|planetmint-errors.log|tendermint.log|tendermint-errors.log)
@@ -147,7 +169,7 @@ case "${{1:-}}" in
                 cp -f "$LOGS/$2" "$LOGS/$2.1" && : >"$LOGS/$2" ;;
             *) echo "usage: $0 rotate planetmint.log|planetmint-errors.log|tendermint.log" >&2; exit 2 ;;
         esac ;;
-    *) echo "usage: $0 start_planetmint|stop_planetmint|start_tendermint|stop_tendermint|rotate LOG" >&2
+    *) echo "usage: $0 start_planetmint|stop_planetmint|start_tendermint|stop_tendermint|start_tarantool|stop_tarantool|rotate LOG" >&2
        exit 2 ;;
 esac
 """

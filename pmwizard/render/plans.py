@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -30,6 +31,7 @@ def services_plan(
     planetmint_config_path: Path | str | None = None,
     planetmint_bin: str | None = None,
     tendermint_bin: str | None = None,
+    tarantool_bin: str | None = None,
     init_lua: str | None = None,
     cert: Path | str | None = None,
     key: Path | str | None = None,
@@ -52,27 +54,36 @@ def services_plan(
     if ("nginx" in kinds or "planetmint" in kinds) and not hostname:
         raise InputError("<command line>", "--hostname", "is needed for the NGINX site and the Planetmint "
                          "config (the public name clients use)")
-    if "monit" in kinds:
-        setup = monit.MonitSetup(
-            folder=out,
-            planetmint_bin=monit.find_program("planetmint", planetmint_bin, "--planetmint-bin"),
-            tendermint_bin=monit.find_program(TENDERMINT_PROGRAMS, tendermint_bin, "--tendermint-bin"),
-            tendermint_home=tm_home,
-            http_port=monit_http_port,
-        )
-        plan.add(setup.monitrc, monit.monitrc_text(setup), mode=0o700, dir_mode=0o700,
-                 notes=["Monit requires its control file to be 0700",
-                        monit.START_HINT.format(rc=setup.monitrc)])
-        plan.add(setup.script, monit.script_text(setup), mode=0o700, dir_mode=0o700,
-                 notes=["helper script the monitrc calls to start/stop planetmint and tendermint"])
+    tsetup = None
     if "tarantool" in kinds:
         tsetup = tarantool.TarantoolSetup(
             folder=out,
             init_lua=tarantool.find_init_lua(init_lua, planetmint_bin),
             port=tarantool_port,
         )
+    if "monit" in kinds:
+        # Monit starts the database too when its instance file is written and a tarantool is known
+        supervise_db = tsetup is not None and bool(tarantool_bin or shutil.which("tarantool"))
+        setup = monit.MonitSetup(
+            folder=out,
+            planetmint_bin=monit.find_program("planetmint", planetmint_bin, "--planetmint-bin"),
+            tendermint_bin=monit.find_program(TENDERMINT_PROGRAMS, tendermint_bin, "--tendermint-bin"),
+            tendermint_home=tm_home,
+            http_port=monit_http_port,
+            tarantool_bin=monit.find_program("tarantool", tarantool_bin, "--tarantool-bin") if supervise_db else None,
+            tarantool_instance=tsetup.instance if tsetup is not None else None,
+        )
+        plan.add(setup.monitrc, monit.monitrc_text(setup), mode=0o700, dir_mode=0o700,
+                 notes=["Monit requires its control file to be 0700",
+                        monit.START_HINT.format(rc=setup.monitrc),
+                        "Monit also starts and watches Tarantool (planetmint depends on it)" if supervise_db else
+                        "Tarantool is not supervised (no tarantool found): start it before Monit"])
+        plan.add(setup.script, monit.script_text(setup), mode=0o700, dir_mode=0o700,
+                 notes=["helper script the monitrc calls to start/stop planetmint and tendermint"])
+    if tsetup is not None:
         plan.add(tsetup.instance, tarantool.instance_text(tsetup), mode=0o644, dir_mode=0o700,
-                 notes=[f"start the database with: tarantool {tsetup.instance}"])
+                 notes=[f"Monit starts it (with the monitrc), or by hand: tarantool {tsetup.instance}"
+                        if "monit" in kinds else f"start the database with: tarantool {tsetup.instance}"])
     if "nginx" in kinds:
         assert hostname is not None
         host = nginx.checked_hostname(hostname)

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pmwizard.core.paths import state_dir, tendermint_home
+from pmwizard.core.paths import choose_home, state_dir
+from pmwizard.errors import InputError
 
 SAFE_KEYS = {"step", "hostname", "public_ip", "name", "p2p_port", "card_file", "genesis_file", "cards_path",
              "moniker", "ca", "cert_file", "key_file", "chain_id", "consortium_domain", "output_dir", "target",
-             "network_rpc"}
+             "home", "network_rpc", "planetmint_bin", "tendermint_bin", "tarantool_bin", "monit_bin", "genesis_time"}
 
 
 @dataclass
@@ -37,10 +38,21 @@ class WizardContext:
     demo_network: Any = None  # the demo's made-up running network (validator-set journey)
     demo_newcomer_card: Path | None = None
     demo_key_file: Path | None = None
+    demo_programs: dict[str, str] = field(default_factory=dict)  # the demo's stand-ins: key -> path
+    fixed_time: str | None = None  # a seeded demo's clock for the card's `created` (reproducible screens)
+    home_reason: str = ""  # why this home: "--home", "$CMTHOME", "~/.cometbft (it exists)", ...
+    home_given: bool = False  # --home on the command line: the journey does not replace it with a saved one
 
     @classmethod
     def for_home(cls, home: str | os.PathLike[str] | None = None) -> WizardContext:
-        return cls(home=tendermint_home(home), state_dir=state_dir())
+        """The home as CometBFT would pick it; when both ~/.cometbft and ~/.tendermint exist the wizard
+        opens anyway and the node-home step asks which one."""
+        try:
+            chosen = choose_home(home)
+            path, reason = chosen.path, chosen.reason
+        except InputError as exc:
+            path, reason = Path.home() / ".cometbft", f"choose on screen: {exc.message}"
+        return cls(home=path, state_dir=state_dir(), home_reason=reason, home_given=bool(home))
 
     def _progress_file(self, journey: str) -> Path:
         return self.state_dir / "progress" / f"{journey}.json"

@@ -80,3 +80,22 @@ def test_csr_plan_writes_key_0600_and_never_overwrites(tmp_path) -> None:
     assert key_file.read_bytes() == before
     with pytest.raises(InputError, match="--name"):
         csr_plan("node1.example.test", ["bad_name!"], tmp_path / "other")
+
+
+def test_a_private_roots_leaf_is_untrusted_root_not_incomplete(pki, tmp_path) -> None:
+    """Signed directly by a CA this machine does not trust (no AIA: a private CA): 'untrusted root (give the
+    CA)', and trusted once that CA's certificate is given."""
+    cert, key = pki.leaf_of_root(NAMES).write(tmp_path, "private", chain=False)
+    chain = [f for f in check_cert_files(cert, key) if f.check == "tls.chain"]
+    assert [(f.code, f.status) for f in chain] == [("untrusted", Status.FAIL)]
+    assert chain[0].message.startswith("untrusted root (give the CA)") and "--ca-file" in chain[0].fix
+    given = check_cert_files(cert, key, ca_file=pki.write_root(tmp_path / "root.pem"))
+    assert codes(given, "tls.chain") == ["ok"]
+
+
+def test_no_certbot_line_for_an_ip_name(pki, tmp_path) -> None:
+    cert, key = pki.leaf(NAMES).write(tmp_path, "named")
+    found = check_cert_files(cert, key, names=["192.0.2.7"], ca_file=pki.write_root(tmp_path / "root.pem"))
+    mismatch = [f for f in found if f.check == "tls.name" and f.code == "mismatch"]
+    assert len(mismatch) == 1 and "192.0.2.7 is an IP address" in mismatch[0].fix
+    assert "certbot --nginx -d 192.0.2.7" not in mismatch[0].fix and "IP:192.0.2.7" in mismatch[0].fix

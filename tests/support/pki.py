@@ -95,7 +95,7 @@ class TestPKI:
 
     @staticmethod
     def _build(subject, public_key, issuer, signing_key, *, ca, start, end, names=(),
-               issuer_cert=None, hash_algo=None) -> x509.Certificate:
+               issuer_cert=None, hash_algo=None, issuer_url: str | None = None) -> x509.Certificate:
         b = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(public_key)
              .serial_number(x509.random_serial_number()).not_valid_before(start).not_valid_after(end)
              .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
@@ -110,7 +110,20 @@ class TestPKI:
                                 critical=True)
             b = b.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             b = b.add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
+        if issuer_url:  # where the issuer's certificate is (as public CAs' intermediates say); never fetched
+            b = b.add_extension(x509.AuthorityInformationAccess([x509.AccessDescription(
+                x509.oid.AuthorityInformationAccessOID.CA_ISSUERS, x509.UniformResourceIdentifier(issuer_url))]),
+                critical=False)
         return b.sign(signing_key, hash_algo or hashes.SHA256())
+
+    def leaf_of_root(self, names: list[str]) -> Issued:
+        """A server certificate signed directly by the root, without AIA: what a private CA issues."""
+        now = dt.datetime.now(dt.UTC)
+        k = _key("ec")
+        cert = self._build(_name(names[0]), k.public_key(), self.root.cert.subject, self.root.key, ca=False,
+                           start=now - dt.timedelta(days=1), end=now + dt.timedelta(days=90), names=names,
+                           issuer_cert=self.root.cert)
+        return Issued(cert, k)
 
     def leaf(self, names: list[str], *, key: str = "ec", hash: hashes.HashAlgorithm | None = None,
              days: tuple[float, float] = (-1, 90), self_signed: bool = False) -> Issued:
@@ -128,7 +141,7 @@ class TestPKI:
         else:
             cert = self._build(subject, k.public_key(), self.intermediate.cert.subject, self.intermediate.key,
                                ca=False, start=start, end=end, names=names, issuer_cert=self.intermediate.cert,
-                               hash_algo=hash)
+                               hash_algo=hash, issuer_url="http://127.0.0.1/intermediate.der")
         return Issued(cert, k, (self.intermediate.cert,))
 
     def _openssl_sign(self, names: list[str], key, digest: str, days: tuple[float, float]) -> x509.Certificate:

@@ -31,9 +31,27 @@ async def type_into(pilot, selector: str, text: str) -> None:
     await settle(pilot)
 
 
+def screen_workers(app) -> list:
+    """The running workers started on the screen in front. A step's worker that waits for a preview
+    (push_screen_wait) belongs to the screen behind it: waiting for it would wait for the operator."""
+    out = []
+    for worker in app.workers:
+        node = worker.node
+        screen = node if node is app else getattr(node, "screen", None) if node.is_attached else None
+        if worker.is_running and (node is app or screen is app.screen):
+            out.append(worker)
+    return out
+
+
 async def settle(pilot) -> None:
+    """Let the app finish what the last key or click started on the screen in front."""
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    for _ in range(3):
+        running = screen_workers(pilot.app)
+        if not running:
+            break
+        await pilot.app.workers.wait_for_complete(running)
+        await pilot.pause()
     await pilot.pause()
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from textual.widgets import Checkbox
 
 from pmwizard.core import cards, keys
-from pmwizard.core.genesis import new_genesis
+from pmwizard.core.genesis import fingerprint, new_genesis
 from pmwizard.tui.app import make_app
 from pmwizard.tui.screens.diff_preview import DiffPreviewScreen
 from tests.tui.conftest import press, screen_text, settle, type_into
@@ -30,7 +30,7 @@ async def test_member_journey_end_to_end(sandbox) -> None:
         assert "Set up my node" in screen_text(app)
         await pilot.press("enter")  # the first journey
         await settle(pilot)
-        assert "step 1 of 7" in screen_text(app) and "No usable keys yet" in screen_text(app)
+        assert "step 1 of 10" in screen_text(app) and "No usable keys yet" in screen_text(app)
 
         # 1. keys: the preview hides key content; cancelling writes nothing
         await press(pilot, "#create")
@@ -47,24 +47,33 @@ async def test_member_journey_end_to_end(sandbox) -> None:
         await pilot.press("ctrl+n")
         await settle(pilot)
 
-        # 2. domain: typed name validated live, DNS checked against the sandbox's server
+        # 2. software: the demo's stand-ins found with their versions, their paths in the fields
+        text = screen_text(app)
+        assert "software.planetmint ok: planetmint 2.5.3 at" in text and "software.tendermint ok" in text
+        assert app.screen.query_one("#planetmint-bin").value == ctx.demo_programs["planetmint"]
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+
+        # 3. domain: typed name validated live, DNS checked against the sandbox's server
         await type_into(pilot, "#hostname", "bad_name.demo.test")
         assert "letters, digits" in screen_text(app)
         await type_into(pilot, "#hostname", "node.demo.test")
         await press(pilot, "#check")
         text = screen_text(app)
-        assert "dns.a private" in text and "DNS for node.demo.test looks right" in text
+        # a private address is a warning: the verdict never says "looks right" above one
+        assert "dns.a private" in text and "DNS for node.demo.test answers, with 1 warning(s)" in text
+        assert "looks right" not in text
         await pilot.press("ctrl+n")
         await settle(pilot)
 
-        # 3. certificate: live HTTPS check on the sandbox's TLS server
+        # 4. certificate: live HTTPS check on the sandbox's TLS server
         await press(pilot, "#live")
         text = screen_text(app)
         assert "tls.chain ok" in text and "the certificate looks right" in text
         await pilot.press("ctrl+n")
         await settle(pilot)
 
-        # 4. share: the card, saved through the preview, verifies
+        # 5. share: the card, saved through the preview, verifies
         await type_into(pilot, "#name", "Demo Node")
         await press(pilot, "#save")
         await press(pilot, "#write")
@@ -76,7 +85,7 @@ async def test_member_journey_end_to_end(sandbox) -> None:
         await pilot.press("ctrl+n")
         await settle(pilot)
 
-        # 5. join: the coordinator's genesis (this node + the three demo members)
+        # 6. join: the coordinator's genesis (this node + the three demo members)
         members = [c.card for c in cards.read_cards(sandbox.cards_dir)]
         genesis = sandbox.root / "genesis.json"
         genesis.write_text(new_genesis([check.card, *members], chain_id="demo-chain"))
@@ -84,8 +93,6 @@ async def test_member_journey_end_to_end(sandbox) -> None:
         await type_into(pilot, "#cards", str(sandbox.cards_dir))
         text = screen_text(app)
         assert "valid: chain demo-chain, 4 validators" in text and "this node's validator is in it" in text
-        from pmwizard.core.genesis import fingerprint
-
         assert fingerprint(genesis.read_bytes()) in text
         # each peer verified over Tendermint's handshake: the demo members' ports prove their node keys
         await press(pilot, "#check-peers")
@@ -97,7 +104,7 @@ async def test_member_journey_end_to_end(sandbox) -> None:
         await pilot.press("ctrl+n")
         await settle(pilot)
 
-        # 6. configure: cancel first (nothing written), then write
+        # 7. configure: cancel first (nothing written), then write
         await type_into(pilot, "#moniker", "demo-node")
         await press(pilot, "#preview")
         before = tree(ctx.home)
@@ -114,12 +121,33 @@ async def test_member_journey_end_to_end(sandbox) -> None:
         await pilot.press("ctrl+n")
         await settle(pilot)
 
-        # 7. the doctor on this node (nothing runs here: its findings say so, with fixes)
+        # the service files hold the program paths of the software step; Monit supervises Tarantool too
+        monitrc = (ctx.services_folder / "monitrc").read_text()
+        assert "check process tarantool" in monitrc and "depends on tarantool" in monitrc
+        assert ctx.demo_programs["planetmint"] in (ctx.services_folder / "monit_script").read_text()
+
+        # 8. start: the exact commands shown
+        assert f"-c {ctx.services_folder / 'monitrc'} -d 1" in screen_text(app)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+
+        # 9. the doctor on this node (nothing runs here: its findings say so, with fixes)
         await press(pilot, "#run")
         text = screen_text(app)
         assert "net.p2p" in text and "findings:" in text
         # the handshake and RPC are held to this home's node key and the genesis just installed
         assert app.screen.step.this_node() == (check.card.node_id, "demo-chain")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+
+        # 10. the summary: every file written with its backup, the card, the fingerprint; Finish goes home
+        text = screen_text(app)
+        assert "Files written this run" in text and str(ctx.home / "config/config.toml") in text
+        assert f"{ctx.home / 'config/config.toml'}  (new)" in text and str(card_file) in text
+        assert fingerprint(genesis.read_bytes()) in text
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert "Choose a journey" in screen_text(app)
 
 
 async def test_skipping_one_file_writes_only_the_other(sandbox) -> None:
@@ -141,18 +169,18 @@ async def test_progress_survives_quit_and_resume(sandbox) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")
         await settle(pilot)
-        await pilot.press("ctrl+n")
+        await pilot.press("ctrl+n", "ctrl+n")
         await settle(pilot)
         await type_into(pilot, "#hostname", "node.demo.test")
     saved = json.loads((ctx.state_dir / "progress" / "member.json").read_text())
-    assert saved == {"step": 1, "hostname": "node.demo.test"}
+    assert saved["step"] == 2 and saved["hostname"] == "node.demo.test" and saved["p2p_port"] == 26656
     assert "priv" not in json.dumps(saved)
     app = make_app(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")
         await settle(pilot)
         text = screen_text(app)
-        assert "step 2 of 7" in text
+        assert "step 3 of 10" in text
 
 
 async def test_join_step_shows_peers_on_another_chain(sandbox) -> None:
@@ -166,7 +194,7 @@ async def test_join_step_shows_peers_on_another_chain(sandbox) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")
         await settle(pilot)
-        app.screen.show_step(4)  # the join step
+        app.screen.show_step(5)  # the join step
         await settle(pilot)
         await type_into(pilot, "#genesis", str(genesis))
         await type_into(pilot, "#cards", str(sandbox.cards_dir))
@@ -186,7 +214,7 @@ async def test_demo_coordinator_makes_a_genesis_with_this_node(sandbox) -> None:
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await pilot.press("enter")
         await settle(pilot)
-        app.screen.show_step(4)
+        app.screen.show_step(5)
         await settle(pilot)
         await press(pilot, "#demo-genesis")
         assert isinstance(app.screen, DiffPreviewScreen)
@@ -198,10 +226,15 @@ async def test_demo_coordinator_makes_a_genesis_with_this_node(sandbox) -> None:
         assert app.screen.query_one("#genesis").value == str(sandbox.root / "genesis.json")
         await press(pilot, "#check-peers")
         assert "all 3 peer(s) are the nodes their cards name, on chain demo-chain" in screen_text(app)
-        await pilot.press("f1")  # the keys, and what this step's button does
+        await pilot.press("f1")  # the help screen: this step's text first, then the keys
         await pilot.pause()
-        assert any("This step: Check peers dials" in str(n.message) for n in app._notifications)
+        from pmwizard.tui.screens.help import HelpScreen
+
+        assert isinstance(app.screen, HelpScreen) and "Check peers dials" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
         # Enter in the moniker box opens the configure preview, as its button does
+        app.screen.state.hostname = "node.demo.test"  # the service files need the name (step 3)
         await pilot.press("ctrl+n")
         await settle(pilot)
         await type_into(pilot, "#moniker", "demo-node")
@@ -217,7 +250,9 @@ async def test_keyboard_alone_a_step_without_inputs_starts_on_its_button(sandbox
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")  # the member journey
         await settle(pilot)
-        await pilot.press("enter")  # the focused "Create missing keys"
+        await pilot.press("enter")  # the focused list of node homes: picks the one shown
+        await settle(pilot)
+        await pilot.press("enter")  # then the cursor is on "Create missing keys"
         await settle(pilot)
         assert isinstance(app.screen, DiffPreviewScreen)
         await pilot.press("ctrl+w")

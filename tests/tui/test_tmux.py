@@ -1,5 +1,6 @@
 """Once in a real terminal: `pmwizard --demo` under tmux (80x24) starts, shows the home screen, enters a
-journey with the keyboard, goes back, and quits cleanly with exit code 0."""
+journey with the keyboard, opens and closes the help screen with F1 and Esc, goes back, and quits cleanly with
+exit code 0."""
 
 from __future__ import annotations
 
@@ -38,7 +39,12 @@ def test_wizard_in_a_real_terminal(tmp_path: Path) -> None:
         screen = wait_for("Set up my node")
         assert "Form a network" in screen and "Troubleshoot" in screen
         t("send-keys", "-t", "wiz", "Enter")
-        wait_for("step 1 of 7")
+        wait_for("step 1 of 10")
+        t("send-keys", "-t", "wiz", "F1")
+        wait_for("Help: node home and keys")
+        t("send-keys", "-t", "wiz", "Escape")
+        screen = wait_for("Create missing keys")
+        assert "Help:" not in screen
         t("send-keys", "-t", "wiz", "Escape")
         wait_for("Choose a journey")
         t("send-keys", "-t", "wiz", "C-q")

@@ -7,6 +7,7 @@ from typing import ClassVar
 from pmwizard.core.cards import CardCheck, MemberCard
 from pmwizard.tui.context import WizardContext
 from pmwizard.tui.screens.journey import JourneyScreen
+from pmwizard.tui.state import CoordinatorState
 from pmwizard.tui.steps.coordinator_import import ImportStep
 from pmwizard.tui.steps.coordinator_review import ReviewStep
 from pmwizard.tui.steps.coordinator_settings import SettingsStep
@@ -16,6 +17,8 @@ from pmwizard.tui.steps.coordinator_write import WriteStep
 class CoordinatorJourney(JourneyScreen):
     journey_name = "coordinator"
     journey_title = "Form a network"
+    state_class = CoordinatorState
+    state: CoordinatorState
     step_classes: ClassVar = [ImportStep, ReviewStep, SettingsStep, WriteStep]
 
     def __init__(self, context: WizardContext) -> None:
@@ -23,7 +26,7 @@ class CoordinatorJourney(JourneyScreen):
         self.checks: list[CardCheck] = []
         self.accepted: list[bool] = []
         self.powers: list[int] = []
-        self.index = 0  # the imported cards are not saved: start at the import
+        self.index = self.reached = 0  # the imported cards are not saved: start at the import
 
     def members(self) -> list[MemberCard]:
         return [c.card for c, ok in zip(self.checks, self.accepted, strict=False) if ok and c.card]

@@ -1,21 +1,24 @@
 """Every file a step would write, as a coloured unified diff; the operator accepts or skips each one.
 Nothing is written until "Write" is pressed; then only the accepted files, and the result (written,
-backup path) is shown. Dismisses with the written paths, or None when nothing was written."""
+backup path) is shown. Dismisses with what was written (core.plan.Written: path and backup), or None.
+The write runs in a thread: fsync on a slow disk must not freeze the screen."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Footer, Static
+from textual.worker import Worker
 
-from pmwizard.core.plan import Plan
+from pmwizard.core.plan import Plan, Written
 from pmwizard.core.shown import visible_lines
 from pmwizard.errors import PmwizardError
 
@@ -39,7 +42,7 @@ def coloured_diff(text: str) -> Text:
     return out
 
 
-class DiffPreviewScreen(ModalScreen[list[Path] | None]):
+class DiffPreviewScreen(ModalScreen[list[Written] | None]):
     DEFAULT_CSS = """
     DiffPreviewScreen { align: center middle; }
     DiffPreviewScreen > Vertical { width: 100%; height: 100%; border: thick $accent; background: $surface; }
@@ -57,7 +60,7 @@ class DiffPreviewScreen(ModalScreen[list[Path] | None]):
         super().__init__()
         self.plan = plan
         self.title_text = title
-        self.written: list[Path] | None = None
+        self.written: list[Written] | None = None
 
     def compose(self) -> ComposeResult:
         pending = self.plan.pending
@@ -91,11 +94,20 @@ class DiffPreviewScreen(ModalScreen[list[Path] | None]):
         if not chosen:
             result.update("No file accepted: nothing was written.")
             return
+        self.query_one("#write", Button).disabled = True
+        self.write_files(chosen)
+
+    @work(exclusive=True, group="apply", exit_on_error=False)
+    async def write_files(self, chosen: list[Path]) -> None:
+        result = self.query_one("#result", Static)
+        state = getattr(self.app, "context", None)
         try:
-            done = self.plan.apply(only=chosen)
+            done = await asyncio.to_thread(self.plan.apply, only=chosen,
+                                           state=state.state_dir if state is not None else None)
         except PmwizardError as exc:  # refused before the first write
             result.add_class("error")
             result.update(visible_lines(f"Nothing was written: {exc}"))
+            self.query_one("#write", Button).disabled = False
             return
         except OSError as exc:  # may stop after some files were replaced: the journal knows which
             from pmwizard.core.safeio import os_error_text
@@ -103,13 +115,19 @@ class DiffPreviewScreen(ModalScreen[list[Path] | None]):
             result.add_class("error")
             result.update(visible_lines(f"Writing stopped: {os_error_text(exc.filename or '', exc)}. Files "
                                         "replaced before that are put back by `pmwizard undo --yes`."))
+            self.query_one("#write", Button).disabled = False
             return
-        self.written = [w.path for w in done]
+        self.written = done
         lines = [f"wrote {w.path}" + (f" (previous kept as {w.backup.name})" if w.backup else "") for w in done]
         result.update("\n".join(lines) or "nothing to change")
         button = self.query_one("#write", Button)
         button.label, button.disabled = "Written", True
         self.query_one("#cancel", Button).label = "Close"
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        from pmwizard.tui.app import forward_worker_state
+
+        forward_worker_state(self, event)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

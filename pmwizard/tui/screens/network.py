@@ -41,9 +41,9 @@ class NetworkScreen(Screen):
         self.context = context
         self.refresh_every = refresh
         saved = context.load_progress("network")
-        from pmwizard.cli.doctor_network import _local_rpc
+        from pmwizard.checks.nodeup import rpc_url_of
 
-        self.start_rpc = rpc_url or saved.get("rpc") or _local_rpc(context.home)
+        self.start_rpc = rpc_url or saved.get("rpc") or rpc_url_of(context.home)
         self.start_cards = cards if cards is not None else saved.get("cards", "")
         self.rounds = 0  # completed refreshes (tests and the status line)
 
@@ -81,11 +81,11 @@ class NetworkScreen(Screen):
 
     def members(self) -> list:
         from pmwizard.checks.network_run import members_from_cards
-        from pmwizard.cli.configure import load_valid_cards
+        from pmwizard.core.cards import read_cards, usable_cards
 
         path = self.query_one("#cards", Input).value.strip()
         if path:
-            return members_from_cards(load_valid_cards([str(Path(path).expanduser())]))
+            return members_from_cards(usable_cards(read_cards(Path(path).expanduser()), path)[0])
         return self.genesis_members()
 
     def genesis_members(self) -> list:

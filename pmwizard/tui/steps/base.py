@@ -1,21 +1,26 @@
-"""What a step is: a scrollable panel with a title, shared journey data, and a say on leaving."""
+"""What a step is: a scrollable panel with a title, the journey's typed state, and a say on leaving."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual.containers import VerticalScroll
 from textual.widgets import Static
+from textual.worker import Worker
 
 from pmwizard.core.shown import visible_lines
 
 if TYPE_CHECKING:
+    from pmwizard.core.plan import Plan
     from pmwizard.tui.context import WizardContext
     from pmwizard.tui.screens.journey import JourneyScreen
+    from pmwizard.tui.state import MemberState
 
 
 class Step(VerticalScroll):
-    """Subclasses set `title` and `help`, compose their widgets, and may override `entered` and `leave_problem`."""
+    """Subclasses set `title`, `short` (the step list's name) and `help`, compose their widgets, and may
+    override `entered` and `leave_problem`."""
 
     DEFAULT_CSS = """
     Step { height: 1fr; padding: 0 1; }
@@ -27,7 +32,11 @@ class Step(VerticalScroll):
     Step Button { margin-right: 2; }
     Step Checkbox { margin-bottom: 1; }
     """
+    # The panel scrolls when the focus moves into a widget below; as a Tab stop of its own it was an
+    # invisible one (nothing on screen shows that the panel has the focus).
+    can_focus = False
     title = "step"
+    short = ""
     help = ""
 
     @property
@@ -39,8 +48,20 @@ class Step(VerticalScroll):
         return self.journey.context
 
     @property
-    def data(self) -> dict[str, Any]:
-        return self.journey.data
+    def state(self) -> Any:
+        """The journey's typed state (MemberState, CoordinatorState)."""
+        return self.journey.state
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A check that raised says so (the App's one handler), never "checking ..." forever."""
+        from pmwizard.tui.app import forward_worker_state
+
+        forward_worker_state(self, event)
+
+    @property
+    def data(self) -> Any:
+        """Transitional dict-shaped access to the typed state (`self.state.hostname` is the way)."""
+        return self.journey.state.as_mapping()
 
     def entered(self) -> None:
         """Called each time the step is shown."""
@@ -64,3 +85,26 @@ class Step(VerticalScroll):
             widget = status.first(Static)
             widget.set_classes(kind)
             widget.update(visible_lines(text))  # status lines quote files and peers: escaped, never raw
+
+    async def preview(self, plan: Plan, title: str) -> list[Any]:
+        """Show the plan's diff and wait for the operator (call from a worker): the files written
+        (core.plan.Written, each with its backup), empty when nothing was. Every write is remembered for
+        the member journey's closing summary."""
+        from pmwizard.tui.screens.diff_preview import DiffPreviewScreen
+
+        written = await self.app.push_screen_wait(DiffPreviewScreen(plan, title)) or []
+        wrote = getattr(self.state, "wrote", None)
+        if written and callable(wrote):
+            wrote(written)
+        return written
+
+
+class MemberStep(Step):
+    """A step of the member journey: its state is a MemberState."""
+
+    @property
+    def state(self) -> MemberState:
+        return self.journey.state  # type: ignore[return-value]
+
+    def home(self) -> Path:
+        return self.context.home

@@ -4,36 +4,22 @@ signature-checked, conflicts (same key, node, address, name) shown side by side.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.suggester import Suggester
-from textual.widgets import Button, Input, Static, TextArea
+from textual.widgets import Button, Input, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
 
 from pmwizard.core.cards import CardCheck, find_conflicts, parse_cards_text, read_cards
 from pmwizard.core.shown import visible_lines
 from pmwizard.tui.steps.base import Step
+from pmwizard.core.shown import visible_lines
+from pmwizard.tui.widgets.pathinput import PathInput, PathSuggester
 
-
-class PathSuggester(Suggester):
-    """Completes a path from the file system (the first entry that extends what was typed)."""
-
-    def __init__(self) -> None:
-        super().__init__(use_cache=False, case_sensitive=True)
-
-    async def get_suggestion(self, value: str) -> str | None:
-        if not value:
-            return None
-        path = Path(value).expanduser()
-        folder, stem = (path, "") if value.endswith("/") else (path.parent, path.name)
-        try:
-            entries = sorted(p.name for p in folder.iterdir() if p.name.startswith(stem) and not p.name.startswith("."))
-        except OSError:
-            return None
-        if not entries:
-            return None
-        return value + entries[0][len(stem):] + ("/" if (folder / entries[0]).is_dir() else "")
+__all__ = ["ImportStep", "PathSuggester", "card_line"]  # PathSuggester: moved to widgets/pathinput.py
 
 
 def card_line(c: CardCheck) -> str:
@@ -45,20 +31,26 @@ def card_line(c: CardCheck) -> str:
 
 class ImportStep(Step):
     title = "import member cards"
+    short = "Import"
     help = ('Signed cards prove both keys; unsigned cards and the three values (hostname pub_key node_id) are '
-            'accepted with a warning. Invalid cards stay listed with the reason.')
+            'accepted with a warning. Invalid cards stay listed with the reason. A wrong entry: select it in '
+            'the list and press Delete (or "Remove").')
+    DEFAULT_CSS = """
+    ImportStep #cards { height: auto; max-height: 8; }
+    """
+    BINDINGS: ClassVar = [Binding("delete", "remove", "Remove card", show=False)]
 
     def compose(self) -> ComposeResult:
         yield Static("A card file, a folder of cards, or paste cards / three values below:", classes="hint")
-        yield Input(compact=True, placeholder="path to a card or a folder (Tab/Right completes)", id="path",
-                    suggester=PathSuggester())
+        yield PathInput(placeholder="path to a card or a folder (Tab/Right completes)", id="path")
         yield TextArea(id="pasted")
         with Horizontal():
-            yield Button("Add file/folder", compact=True, id="add-path", variant="primary")
+            yield Button("Add path", compact=True, id="add-path", variant="primary")
             yield Button("Add pasted", compact=True, id="add-text")
+            yield Button("Remove", compact=True, id="remove")
             yield Button("Clear", compact=True, id="clear")
         yield Static("", id="status", markup=False)
-        yield Static("", id="cards", markup=False)
+        yield OptionList(id="cards")
         yield Static("", id="conflicts", markup=False)
 
     def on_mount(self) -> None:
@@ -82,7 +74,7 @@ class ImportStep(Step):
             self.say("type a path first", "problem")
             return
         self.add(read_cards(Path(value).expanduser()))
-        self.data["cards_path"] = value
+        self.state.cards_path = value
 
     @on(Button.Pressed, "#add-text")
     def add_text(self) -> None:
@@ -93,7 +85,27 @@ class ImportStep(Step):
     @on(Button.Pressed, "#clear")
     def clear(self) -> None:
         self.checks.clear()
+        self.journey.accepted, self.journey.powers = [], []  # type: ignore[attr-defined]
         self.show()
+
+    @on(Button.Pressed, "#remove")
+    def action_remove(self) -> None:
+        """Drop the highlighted card only (with its accept mark and power)."""
+        listing = self.query_one("#cards", OptionList)
+        i = listing.highlighted
+        if i is None or not 0 <= i < len(self.checks):
+            self.say("select a card in the list first", "problem")
+            return
+        j = self.journey
+        gone = self.checks.pop(i)
+        for column in (j.accepted, j.powers):  # type: ignore[attr-defined]
+            if i < len(column):
+                column.pop(i)
+        self.show()
+        if self.checks:
+            listing.highlighted = min(i, len(self.checks) - 1)
+        self.say(visible_lines(f"removed {gone.card.name if gone.card else Path(gone.source).name}; "
+                         f"{len(self.checks)} card(s) left"))
 
     def add(self, found: list[CardCheck]) -> None:
         known = {(c.source, c.card.node_id if c.card else None) for c in self.checks}
@@ -105,7 +117,10 @@ class ImportStep(Step):
         valid = [c for c in self.checks if c.valid]
         self.say(f"{len(self.checks)} card(s): {len(valid)} valid, {len(self.checks) - len(valid)} invalid",
                  "good" if valid and len(valid) == len(self.checks) else "hint")
-        self.query_one("#cards", Static).update(visible_lines("\n".join(card_line(c) for c in self.checks)))
+        listing = self.query_one("#cards", OptionList)
+        listing.clear_options()
+        listing.add_options([Option(visible_lines(card_line(c))) for c in self.checks])
+        listing.can_focus = bool(self.checks)  # an empty list is no place for the cursor
         conflicts = find_conflicts([c.card for c in valid if c.card])
         lines = []
         for x in conflicts:

@@ -17,6 +17,7 @@ from pmwizard.tui.steps.base import Step
 
 class ReviewStep(Step):
     title = "review the members"
+    short = "Review"
     help = ('Conflicts (same key, node, host:port or name) must be settled by rejecting one of each pair. '
             'Power defaults to 10.')
     DEFAULT_CSS = """

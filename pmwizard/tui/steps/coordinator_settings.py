@@ -22,6 +22,7 @@ def cname_plan(domain: str, hosts: list[str]) -> list[str]:
 
 class SettingsStep(Step):
     title = "network settings"
+    short = "Settings"
     help = ('chain_id: at most 50 bytes, printable ASCII. The genesis time is written explicitly (a zero time '
             'lets every node pick its own and block 1 never comes). A consortium domain gives member i the '
             'CNAME nodeI.<domain> and a round-robin name.')
@@ -40,18 +41,18 @@ class SettingsStep(Step):
     def entered(self) -> None:
         chain = self.query_one("#chain", Input)
         if not chain.value:
-            chain.value = self.data.get("chain_id") or self.context.demo_chain_id or random_chain_id()
+            chain.value = self.state.chain_id or self.context.demo_chain_id or random_chain_id()
         when = self.query_one("#time", Input)
         if not when.value:
-            when.value = now_rfc3339()
+            when.value = self.state.genesis_time or now_rfc3339()
         self.query_one("#domain", Input).value = self.query_one("#domain", Input).value or \
-            self.data.get("consortium_domain", "")
+            self.state.consortium_domain
         self.show_plan()
 
     @on(Input.Changed)
     def changed(self, event: Input.Changed) -> None:
         key = {"chain": "chain_id", "time": "genesis_time", "domain": "consortium_domain"}[event.input.id or ""]
-        self.data[key] = event.value.strip()
+        setattr(self.state, key, event.value.strip())
         if event.input.id == "domain":
             self.show_plan()
 
@@ -59,7 +60,7 @@ class SettingsStep(Step):
         return [c.hostname for c in self.journey.members()]  # type: ignore[attr-defined]
 
     def show_plan(self) -> None:
-        domain = self.data.get("consortium_domain", "")
+        domain = self.state.consortium_domain
         plan = self.query_one("#plan", Static)
         if not domain:
             plan.update("no consortium domain: members are reached by their own names")
@@ -71,7 +72,7 @@ class SettingsStep(Step):
     @on(Button.Pressed, "#check")
     @on(Input.Submitted, "#domain")
     def check(self) -> None:
-        domain = self.data.get("consortium_domain", "")
+        domain = self.state.consortium_domain
         if not domain or validate_hostname(domain):
             self.say("type a valid consortium domain first", "problem")
             return
@@ -104,5 +105,5 @@ class SettingsStep(Step):
             parse_time(self.query_one("#time", Input).value, "genesis_time")
         except GenesisError as exc:
             return str(exc)
-        self.data["chain_id"], self.data["genesis_time"] = chain, self.query_one("#time", Input).value
+        self.state.chain_id, self.state.genesis_time = chain, self.query_one("#time", Input).value
         return None

@@ -19,16 +19,18 @@ from textual.widgets import Button, Input, Static
 from textual.worker import get_current_worker
 
 from pmwizard.errors import PmwizardError
-from pmwizard.tui.steps.base import Step
+from pmwizard.tui.steps.base import MemberStep
 from pmwizard.tui.widgets.findings import FindingList
+from pmwizard.tui.widgets.pathinput import PathInput
 
 if TYPE_CHECKING:
     from pmwizard.acme.issue import IssueOutcome
     from pmwizard.acme.request import IssueRequest
 
 
-class CertificateStep(Step):
+class CertificateStep(MemberStep):
     title = "TLS certificate"
+    short = "Certificate"
     help = ('Serve the full chain (fullchain.pem: your certificate, then the intermediates). The certificate '
             'must name every name clients type: this host, and any consortium CNAME and round-robin name. The '
             "CSR's private key stays in its file (0600) and is never shown. 'Get a certificate' checks DNS, CAA and "
@@ -40,8 +42,8 @@ class CertificateStep(Step):
         with Horizontal():
             yield Button("Check live HTTPS", compact=True, id="live", variant="primary")
             yield Button("Make key + CSR", compact=True, id="csr")
-        yield Input(compact=True, placeholder="certificate file to check (fullchain.pem), optional", id="cert")
-        yield Input(compact=True, placeholder="its private key file (privkey.pem), optional", id="key")
+        yield PathInput(placeholder="certificate file to check (fullchain.pem), optional", id="cert")
+        yield PathInput(placeholder="its private key file (privkey.pem), optional", id="key")
         with Horizontal():
             yield Button("Check files", compact=True, id="files")
         yield Input(compact=True, placeholder="more names for the certificate (consortium names), optional",
@@ -52,13 +54,13 @@ class CertificateStep(Step):
         yield FindingList(id="tls-findings")
 
     def entered(self) -> None:
-        host = self.data.get("hostname", "?")
+        host = (self.state.hostname or "?")
         self.say(f"Certificate for {host}: check what the server sends, or files before you deploy them.")
 
     @on(Button.Pressed, "#live")
     def live(self) -> None:
         self.query_one("#tls-findings", FindingList).clear_findings()
-        self.run_live(self.data.get("hostname", ""))
+        self.run_live(self.state.hostname)
 
     @work(exclusive=True, group="tls", exit_on_error=False)
     async def run_live(self, host: str) -> None:
@@ -80,7 +82,7 @@ class CertificateStep(Step):
             self.say("type the certificate file's path first", "problem")
             return
         self.query_one("#tls-findings", FindingList).clear_findings()
-        self._show(check_cert_files(cert, key, names=[self.data.get("hostname", "")], ca_file=self.context.ca_file))
+        self._show(check_cert_files(cert, key, names=[self.state.hostname], ca_file=self.context.ca_file))
 
     def _show(self, found) -> None:
         listing = self.query_one("#tls-findings", FindingList)
@@ -88,26 +90,27 @@ class CertificateStep(Step):
             listing.add_finding(f)
         listing.flush()
         bad = [f for f in found if f.status.value in ("fail", "error")]
-        self.say(f"{len(bad)} problem(s): expand one for the fix" if bad else "the certificate looks right",
-                 "problem" if bad else "good")
+        warned = [f for f in found if f.status.value == "warn"]
+        if bad:
+            self.say(f"{len(bad)} problem(s): expand one for the fix", "problem")
+        elif warned:
+            self.say(f"the certificate works, with {len(warned)} warning(s): open them", "hint")
+        else:
+            self.say("the certificate looks right", "good")
 
     @on(Button.Pressed, "#csr")
-    def csr(self) -> None:
+    @work(exclusive=True, group="csr", exit_on_error=False)
+    async def csr(self) -> None:
         from pmwizard.checks.certfiles import csr_plan
-        from pmwizard.tui.screens.diff_preview import DiffPreviewScreen
 
         try:
-            plan, key_file, csr_file = csr_plan(self.data.get("hostname", ""), out_dir=self.context.home / "tls")
+            plan, key_file, csr_file = csr_plan(self.state.hostname, out_dir=self.context.home / "tls")
         except PmwizardError as exc:
             self.say(str(exc), "problem")
             return
-
-        def done(written) -> None:
-            if written:
-                self.say(f"give {csr_file} to your CA; the key stays in {key_file}", "good")
-                self.query_one("#key", Input).value = str(key_file)
-
-        self.app.push_screen(DiffPreviewScreen(plan, "Private key and signing request"), done)
+        if await self.preview(plan, "Private key and signing request"):
+            self.say(f"give {csr_file} to your CA; the key stays in {key_file}", "good")
+            self.query_one("#key", Input).value = str(key_file)
 
     def _acme_request(self) -> IssueRequest:
         from pmwizard.acme.request import make_request

@@ -1,30 +1,65 @@
-"""Member step 6: configure: genesis.json, config.toml and the service files, each as a diff to accept or
-skip; nothing is written before "Write"."""
+"""Member step 7: configure: genesis.json, config.toml and the service files, each as a diff to accept or
+skip; nothing is written before "Write". The service files use the program paths of the software step."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from pathlib import Path
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Checkbox, Input, Static
 
+from pmwizard.core.plan import Plan
+from pmwizard.core.shown import visible_lines
 from pmwizard.errors import PmwizardError
-from pmwizard.tui.steps.base import Step
+from pmwizard.tui.state import MemberState
+from pmwizard.tui.steps.base import MemberStep
 
 
-class ConfigureStep(Step):
+def member_plan(state: MemberState, home: Path, services: bool, *, services_folder: Path | None = None,
+                planetmint_config: Path | None = None, nginx_site: Path | None = None,
+                nameservers: Sequence[object] = (), timeout: float = 5.0) -> Plan:
+    """The files the configure step previews: the node's (genesis.json, config.toml) and, when asked, the
+    service files (Monit supervising Tarantool, Planetmint and Tendermint; Tarantool; NGINX; Planetmint's
+    config) with the program paths the operator gave."""
+    from pmwizard.checks.peer_lookup import address_resolver
+    from pmwizard.core.cards import read_cards
+    from pmwizard.core.tmconfig import configure_plan
+
+    cards = []
+    if state.cards_path:
+        cards = [c.card for c in read_cards(Path(state.cards_path).expanduser()) if c.valid and c.card]
+    # peers whose names resolve to this machine or share one address need the LAN settings (core.peers)
+    plan = configure_plan(home, Path(state.genesis_file).expanduser(), moniker=state.moniker or None, peers=cards,
+                          resolve=address_resolver(nameservers, timeout))
+    if services:
+        from pmwizard.render.plans import services_plan
+
+        plan.extend(services_plan(home, state.hostname or None, folder=services_folder,
+                                  planetmint_config_path=planetmint_config, nginx_site=nginx_site,
+                                  planetmint_bin=state.planetmint_bin or None,
+                                  tendermint_bin=state.tendermint_bin or None,
+                                  tarantool_bin=state.tarantool_bin or None))
+    return plan
+
+
+class ConfigureStep(MemberStep):
     title = "configure the node"
+    short = "Configure"
     help = ("persistent_peers gets every card's node but this one. Peers on loopback or private addresses "
             'also set addr_book_strict = false and allow_duplicate_ip = true (nodes on one host or LAN). Each '
             'file is a diff: untick one to skip it; replaced files are kept as .bak and `pmwizard undo` puts '
-            'them back.')
+            'them back. The service files hold the absolute program paths of the software step.')
 
     def compose(self) -> ComposeResult:
         yield Static("Moniker (the node's name in Tendermint, printable ASCII):", classes="hint")
         yield Input(compact=True, placeholder="moniker", id="moniker")
-        yield Checkbox("also the service files: Monit, Tarantool, NGINX, Planetmint config", id="services")
+        yield Checkbox("also the service files: Monit, Tarantool, NGINX, Planetmint config", id="services",
+                       value=True)
+        yield Static("", id="programs", markup=False)
         yield Static("", id="status", markup=False)
         with Horizontal():
             yield Button("Preview the changes", compact=True, id="preview", variant="primary")
@@ -32,45 +67,29 @@ class ConfigureStep(Step):
     def entered(self) -> None:
         box = self.query_one("#moniker", Input)
         if not box.value:
-            box.value = self.data.get("moniker") or self.data.get("name") or ""
+            box.value = self.state.moniker or self.state.name or ""
+        s = self.state
+        self.query_one("#programs", Static).update(visible_lines(
+            f"programs (software step): planetmint {s.planetmint_bin or '(on PATH)'}\n"
+            f"  tendermint {s.tendermint_bin or '(on PATH)'}\n  tarantool {s.tarantool_bin or '(on PATH)'}"))
 
     @on(Input.Changed, "#moniker")
     def moniker(self, event: Input.Changed) -> None:
-        self.data["moniker"] = event.value
-
-    def build_plan(self):
-        from pmwizard.core.cards import read_cards
-        from pmwizard.core.tmconfig import configure_plan
-
-        cards = []
-        if self.data.get("cards_path"):
-            cards = [c.card for c in read_cards(Path(self.data["cards_path"]).expanduser()) if c.valid and c.card]
-        from pmwizard.checks.peer_lookup import address_resolver
-
-        plan = configure_plan(self.context.home, Path(self.data.get("genesis_file", "")).expanduser(),
-                              moniker=self.data.get("moniker") or None, peers=cards,
-                              resolve=address_resolver(self.context.nameservers, self.context.timeout))
-        if self.query_one("#services", Checkbox).value:
-            from pmwizard.render.plans import services_plan
-
-            plan.extend(services_plan(self.context.home, self.data.get("hostname"), folder=self.context.services_folder,
-                                      planetmint_config_path=self.context.planetmint_config,
-                                      nginx_site=self.context.nginx_site))
-        return plan
+        self.state.moniker = event.value
 
     @on(Button.Pressed, "#preview")
     @on(Input.Submitted, "#moniker")
-    def preview(self) -> None:
-        from pmwizard.tui.screens.diff_preview import DiffPreviewScreen
-
+    @work(exclusive=True, group="configure", exit_on_error=False)
+    async def preview_changes(self) -> None:
+        services = self.query_one("#services", Checkbox).value
         try:
-            plan = self.build_plan()
+            plan = await asyncio.to_thread(member_plan, self.state, self.home(), services,
+                                           services_folder=self.context.services_folder,
+                                           nameservers=self.context.nameservers, timeout=self.context.timeout,
+                                           planetmint_config=self.context.planetmint_config,
+                                           nginx_site=self.context.nginx_site)
         except PmwizardError as exc:
-            self.say(str(exc), "problem")
+            self.say(visible_lines(str(exc)) + "  (the program paths are in step 2, Software)", "problem")
             return
-
-        def done(written) -> None:
-            self.say(f"wrote {len(written)} file(s)" if written else "nothing written",
-                     "good" if written else "hint")
-
-        self.app.push_screen(DiffPreviewScreen(plan, "Configure this node"), done)
+        written = await self.preview(plan, "Configure this node")
+        self.say(f"wrote {len(written)} file(s)" if written else "nothing written", "good" if written else "hint")

@@ -4,6 +4,7 @@ verified over Tendermint's own P2P handshake (its real node ID and chain)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from textual import on, work
@@ -13,8 +14,9 @@ from textual.widgets import Button, Input, Static
 
 from pmwizard.core.shown import visible_lines
 from pmwizard.errors import PmwizardError
-from pmwizard.tui.steps.base import Step
+from pmwizard.tui.steps.base import MemberStep
 from pmwizard.tui.widgets.findings import FindingList
+from pmwizard.tui.widgets.pathinput import PathInput
 
 REFUSED_NOTE = ("A peer your node is already connected to may close the probe (Tendermint refuses a second "
                 "connection from the same IP): that shows as 'refused', a warning, not a fault.")
@@ -27,16 +29,17 @@ def refused_note(found: list) -> str:
     return "\n" + REFUSED_NOTE if closed else ""
 
 
-class JoinStep(Step):
+class JoinStep(MemberStep):
     title = "join: the network's genesis"
+    short = "Join"
     help = ("Check peers dials each member's P2P port and runs Tendermint's handshake: it proves the node ID "
             "behind host:port and reads the chain it runs, sending nothing about this node. " + REFUSED_NOTE)
 
     def compose(self) -> ComposeResult:
         yield Static("The genesis.json the coordinator sent, and the members' cards (a folder or files):",
                      classes="hint")
-        yield Input(compact=True, placeholder="path to genesis.json", id="genesis")
-        yield Input(compact=True, placeholder="folder of member cards (for the peers line)", id="cards")
+        yield PathInput(placeholder="path to genesis.json", id="genesis")
+        yield PathInput(placeholder="folder of member cards (for the peers line)", id="cards")
         yield Input(compact=True, placeholder="or a running network: a member's RPC URL", id="network-rpc")
         with Horizontal():
             yield Button("Take the genesis from that member", compact=True, id="from-rpc")
@@ -52,36 +55,50 @@ class JoinStep(Step):
         yield FindingList(id="peer-findings")
 
     def entered(self) -> None:
-        for key in ("genesis", "cards"):
-            box = self.query_one(f"#{key}", Input)
-            if not box.value:
-                box.value = self.data.get(f"{key}_file" if key == "genesis" else "cards_path", "")
+        self.report = None
+        self.peer_cards: list = []
+        genesis, cards = self.query_one("#genesis", Input), self.query_one("#cards", Input)
+        genesis.value = genesis.value or self.state.genesis_file
+        cards.value = cards.value or self.state.cards_path
+        rpc = self.query_one("#network-rpc", Input)
+        rpc.value = rpc.value or self.state.network_rpc
         self.verify()
 
-    @on(Input.Changed)
+    @on(Input.Changed, "#genesis, #cards")
     def changed(self, event: Input.Changed) -> None:
-        if event.input.id == "network-rpc":
-            self.data["network_rpc"] = event.value.strip()
-            return
-        key = "genesis_file" if event.input.id == "genesis" else "cards_path"
-        self.data[key] = event.value.strip()
+        if event.input.id == "genesis":
+            self.state.genesis_file = event.value.strip()
+        else:
+            self.state.cards_path = event.value.strip()
+
+    @on(Input.Changed, "#network-rpc")
+    def network_changed(self, event: Input.Changed) -> None:
+        self.state.network_rpc = event.value.strip()
         self.verify()
 
     def verify(self) -> None:
+        """Decoding a genesis of many validators and reading a folder of cards runs off the event loop; a
+        newer keystroke cancels the older check (exclusive)."""
+        self.report = None
+        if not self.state.genesis_file:
+            self.say("type the genesis file's path")
+            return
+        self.verify_files(self.state.genesis_file, self.state.cards_path)
+
+    @work(exclusive=True, group="join", exit_on_error=False)
+    async def verify_files(self, genesis_file: str, cards_path: str) -> None:
+        from pmwizard.core.cards import read_cards
         from pmwizard.core.genesis import read_genesis
         from pmwizard.core.keys import load_identity
 
-        self.report = None
-        path = self.data.get("genesis_file", "")
-        if not path:
-            self.say("type the genesis file's path")
-            return
         try:
-            report = read_genesis(Path(path).expanduser())
-            ident = load_identity(self.context.home)
+            report = await asyncio.to_thread(read_genesis, Path(genesis_file).expanduser())
+            ident = load_identity(self.home())
         except PmwizardError as exc:
-            self.say(str(exc), "problem")
+            self.say(visible_lines(str(exc)), "problem")
             return
+        checks = await asyncio.to_thread(read_cards, Path(cards_path).expanduser()) if cards_path else []
+        self.state._fingerprint = report.sha256
         self.report = report
         fp = self.query_one("#fingerprint", Static)
         fp.update(f"SHA-256  {report.sha256}\ncompare it with the one the coordinator read out")
@@ -92,19 +109,15 @@ class JoinStep(Step):
         lines = [f"valid: chain {report.chain_id}, {len(report.validators)} validators"]
         lines.append("this node's validator is in it" if mine else
                      f"this node's validator {ident.address} is NOT in it: it would run as a non-voting node")
-        self.say("\n".join(lines + list(report.warnings)), "good" if mine else "problem")
-        self.show_peers()
+        self.say(visible_lines("\n".join(lines + list(report.warnings))), "good" if mine else "problem")
+        self.show_peers(cards_path, checks)
 
-    def show_peers(self) -> None:
-        from pmwizard.core.cards import read_cards
-
-        cards_path = self.data.get("cards_path", "")
+    def show_peers(self, cards_path: str, checks: list) -> None:
         widget = self.query_one("#peers", Static)
         self.peer_cards = []
         if not cards_path:
             widget.update("no cards given: persistent_peers stays as it is")
             return
-        checks = read_cards(Path(cards_path).expanduser())
         self.peer_cards = [c.card for c in checks if c.valid and c.card]
         lines = [f"{'ok ' if c.valid else 'BAD'} {c.card.name if c.card else c.source}"
                  + (f"  {c.card.peer}" if c.card else f"  {c.errors[0] if c.errors else ''}") for c in checks]
@@ -118,9 +131,8 @@ class JoinStep(Step):
         from pmwizard.checks import network as net
         from pmwizard.core.join import genesis_from_rpc_doc
         from pmwizard.core.plan import Plan
-        from pmwizard.tui.screens.diff_preview import DiffPreviewScreen
 
-        url = self.data.get("network_rpc", "")
+        url = self.state.network_rpc
         try:
             data = genesis_from_rpc_doc(await net.genesis(url, self.context.timeout), url)
         except PmwizardError as exc:
@@ -129,26 +141,22 @@ class JoinStep(Step):
         target = self.context.state_dir / "genesis-from-network.json"
         plan = Plan()
         plan.add(target, data, notes=(f"the running network's genesis, from {url}/genesis",))
-
-        def done(written) -> None:
-            if written:
-                self.query_one("#genesis", Input).value = str(target)
-
-        self.app.push_screen(DiffPreviewScreen(plan, "The running network's genesis"), done)
+        if await self.preview(plan, "The running network's genesis"):
+            self.query_one("#genesis", Input).value = str(target)
 
     @on(Button.Pressed, "#demo-genesis")
-    def demo_genesis(self) -> None:
+    @work(exclusive=True, group="demo-genesis", exit_on_error=False)
+    async def demo_genesis(self) -> None:
         """The demo only: the coordinator's part done for you (this node and the three demo members), written
         beside the sandbox's cards through the usual preview."""
         from pmwizard.core.cards import export_card, read_cards
         from pmwizard.core.genesis import new_genesis
         from pmwizard.core.plan import Plan
-        from pmwizard.tui.screens.diff_preview import DiffPreviewScreen
 
         folder = self.context.demo_cards[0].parent
         try:
-            own = export_card(self.context.home, self.data.get("hostname") or self.context.sample_hostname,
-                              name=self.data.get("name") or None, p2p_port=int(self.data.get("p2p_port") or 26656))
+            own = export_card(self.home(), self.state.hostname or self.context.sample_hostname,
+                              name=self.state.name or None, p2p_port=self.state.p2p_port)
         except PmwizardError as exc:
             self.say(f"{exc} (create the keys in step 1 first)", "problem")
             return
@@ -157,13 +165,9 @@ class JoinStep(Step):
         plan = Plan()
         plan.add(target, new_genesis([own, *members], chain_id=self.context.demo_chain_id or "demo-chain"),
                  notes=("what a coordinator would send you: this node and the three demo members",))
-
-        def done(written) -> None:
-            if written:
-                self.query_one("#cards", Input).value = str(folder)
-                self.query_one("#genesis", Input).value = str(target)
-
-        self.app.push_screen(DiffPreviewScreen(plan, "The demo network's genesis"), done)
+        if await self.preview(plan, "The demo network's genesis"):
+            self.query_one("#cards", Input).value = str(folder)
+            self.query_one("#genesis", Input).value = str(target)
 
     @on(Button.Pressed, "#check-peers")
     def check_peers(self) -> None:
@@ -175,7 +179,7 @@ class JoinStep(Step):
             self.say_peers("give a valid genesis.json and the members' cards first", "problem")
             return
         try:
-            own = load_identity(self.context.home).node_id
+            own = load_identity(self.home()).node_id
         except PmwizardError as exc:
             self.say_peers(str(exc), "problem")
             return
@@ -211,6 +215,6 @@ class JoinStep(Step):
         status.update(visible_lines(text))
 
     def leave_problem(self) -> str | None:
-        if self.report is None or not self.report.valid:
+        if getattr(self, "report", None) is None or not self.report.valid:
             return "a valid genesis.json is needed to configure the node"
         return None

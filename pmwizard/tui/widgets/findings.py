@@ -22,6 +22,7 @@ from pmwizard.core.shown import visible
 MARK = {Status.PASS: ("ok", "$success"), Status.WARN: ("warn", "$warning"), Status.FAIL: ("FAIL", "$error"),
         Status.ERROR: ("error", "$error")}
 FLUSH = 0.1
+RANK = {Status.FAIL: 0, Status.ERROR: 1, Status.WARN: 2, Status.PASS: 3}  # problems first, in the counts too
 
 
 def finding_title(f: Finding, by_member: bool = False) -> str:
@@ -96,7 +97,9 @@ class FindingList(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("no checks run yet", classes="summary")
-        yield FindingRows(classes="findings")
+        rows = FindingRows(classes="findings")
+        rows.can_focus = False  # until a finding arrives: an empty list is an invisible Tab stop
+        yield rows
 
     def clear_findings(self) -> None:
         self.findings = []
@@ -129,9 +132,20 @@ class FindingList(Vertical):
         event.option_list.replace_option_prompt(str(index), finding_prompt(self.findings[index], self.by_member,
                                                                            opened))
 
+    def problems_first(self) -> None:
+        """Reorder the rows: fail, error, warn, then ok (arrival order within each), once a run has ended;
+        while findings stream in they stay in arrival order so rows do not jump under the cursor."""
+        self.flush()
+        order = sorted(range(len(self.findings)), key=lambda i: (RANK[self.findings[i].status], i))
+        rows = self.query_one(OptionList)
+        rows.clear_options()
+        rows.add_options([Option(finding_prompt(self.findings[i], self.by_member, i in self._opened), id=str(i))
+                          for i in order])
+
     def _summary(self) -> None:
-        counts = {s: 0 for s in Status}
+        counts = {s: 0 for s in sorted(Status, key=RANK.__getitem__)}
         for f in self.findings[:self._shown]:
             counts[f.status] += 1
         text = "  ".join(f"{MARK[s][0]} {n}" for s, n in counts.items())
+        self.query_one(OptionList).can_focus = self._shown > 0  # an empty list is an invisible Tab stop
         self.query_one(".summary", Static).update(f"{self._shown} findings: {text}")
