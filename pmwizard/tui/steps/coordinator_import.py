@@ -16,7 +16,6 @@ from textual.widgets.option_list import Option
 from pmwizard.core.cards import CardCheck, find_conflicts, parse_cards_text, read_cards
 from pmwizard.core.shown import visible_lines
 from pmwizard.tui.steps.base import Step
-from pmwizard.core.shown import visible_lines
 from pmwizard.tui.widgets.pathinput import PathInput, PathSuggester
 
 __all__ = ["ImportStep", "PathSuggester", "card_line"]  # PathSuggester: moved to widgets/pathinput.py
