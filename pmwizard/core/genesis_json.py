@@ -158,7 +158,7 @@ class _Reader:
         ch = self.text[pos] if pos < self.n else ""
         if ch == '"':
             return self.string(pos)
-        if ch == "-" or "0" <= ch <= "9" and ch:
+        if ch == "-" or ("0" <= ch <= "9" and ch):
             return self.number(pos)
         if ch in _LITERALS and ch:
             return self.literal(pos)
