@@ -195,7 +195,7 @@ async def _run_member(t: DoctorTarget, ctx: DoctorContext, checks: Sequence[tupl
     async def one(name: str, check: MemberCheck) -> list[Finding]:
         try:
             found = await check(t, ctx)
-        except Exception as exc:
+        except Exception as exc:  # one broken check must not sink the others; it is reported
             found = [Finding(name, t.hostname or t.name, Status.ERROR, "error", f"the check crashed: {exc!r}",
                              fix="Report this as a pmwizard bug, with the command you ran")]
         found = _tag(found, t.name)
