@@ -10,6 +10,7 @@ join step do with the handshake alone).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import importlib
 import ipaddress
@@ -248,10 +249,8 @@ def _prepare(check_names: Sequence[str], targets: Sequence[DoctorTarget], ca_fil
     if "tls" in check_names:
         from pmwizard.checks.certs import _trust_index, trust_anchors
 
-        try:
+        with contextlib.suppress(PmwizardError):  # tls.* reports it, naming the file
             _trust_index(trust_anchors(ca_file))
-        except PmwizardError:
-            pass  # tls.* reports it, naming the file
 
 
 async def run_doctor(targets: Sequence[DoctorTarget], *, chain_id: str | None = None,

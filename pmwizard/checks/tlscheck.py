@@ -17,6 +17,7 @@ from cryptography import x509
 from pmwizard.checks.certs import certificate_findings, trust_anchors
 from pmwizard.checks.finding import Finding, Status
 from pmwizard.core.hostname import wire_name
+import contextlib
 
 if TYPE_CHECKING:  # dnspython loads only when a host name is resolved (not for an IP, nor in the doctor)
     from pmwizard.checks.lookup import Nameserver
@@ -85,10 +86,8 @@ async def probe(address: str, port: int, sni: str | None, timeout: float) -> Pro
         return Probe(address, port, "not_tls", f"no TLS handshake: {exc}")
     finally:
         writer.close()
-        try:
+        with contextlib.suppress(TimeoutError, OSError, ssl.SSLError):
             await asyncio.wait_for(writer.wait_closed(), 0.5)
-        except (TimeoutError, OSError, ssl.SSLError):
-            pass
 
 
 def _connect_finding(host: str, p: Probe, target: str) -> Finding:

@@ -20,6 +20,7 @@ from pmwizard.cli.common import (
     say,
     write_document,
 )
+import contextlib
 
 FINGERPRINT_HINT = "read it out to every member; they compare it with `pmwizard genesis validate` before configuring"
 
@@ -66,10 +67,8 @@ def _refuse_running_genesis(args: argparse.Namespace, data: bytes) -> None:
     here = Path(args.genesis).absolute()
     if here.parent.name == "config":
         homes.append(here.parent.parent)
-    try:
+    with contextlib.suppress(PmwizardError):
         homes.append(tendermint_home(getattr(args, "home", None)))
-    except PmwizardError:
-        pass
     for home in homes:
         installed = home / "config" / "genesis.json"
         if node_has_blocks(home) and installed.is_file() and installed.read_bytes() == data:

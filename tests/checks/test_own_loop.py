@@ -10,6 +10,7 @@ import threading
 from pmwizard.checks.doctor import DoctorTarget, run_doctor
 from pmwizard.checks.finding import Finding, Status
 from pmwizard.checks.own_loop import on_own_loop
+import contextlib
 
 
 async def test_the_callers_loop_runs_while_the_work_holds_the_cpu() -> None:
@@ -71,9 +72,7 @@ async def test_cancelling_the_caller_stops_the_work_and_its_deliveries() -> None
         await asyncio.sleep(0.01)
     await asyncio.sleep(0.05)  # the first item is handed over
     task.cancel()
-    try:
+    with contextlib.suppress(asyncio.CancelledError):
         await task
-    except asyncio.CancelledError:
-        pass
     assert await asyncio.to_thread(stopped.wait, 10)
     assert delivered == [1]

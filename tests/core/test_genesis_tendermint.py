@@ -286,7 +286,7 @@ GO_JSON_ERRORS = ("invalid character", "unexpected end of JSON input", "cannot u
 
 @settings(max_examples=80 * DEEP, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(["delete", "insert", "replace"]),
-                                st.sampled_from(list(b'{}[]",:0123456789-.eE+ \\tnx\x01\xff') + [0x5C, 0x75])),
+                                st.sampled_from([*list(b'{}[]",:0123456789-.eE+ \\tnx\x01\xff'), 0x5C, 0x75])),
                       min_size=1, max_size=3))
 def test_byte_edits_get_gos_own_words(tendermint_verdict, edits) -> None:
     """Random byte edits of a valid file: same verdict, and for Go's JSON errors the very same text."""
