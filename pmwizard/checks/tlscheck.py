@@ -4,6 +4,7 @@ chain the server actually sent, and judge it (pmwizard.checks.certs). Bounded by
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import ipaddress
 import ssl
@@ -17,7 +18,6 @@ from cryptography import x509
 from pmwizard.checks.certs import certificate_findings, trust_anchors
 from pmwizard.checks.finding import Finding, Status
 from pmwizard.core.hostname import wire_name
-import contextlib
 
 if TYPE_CHECKING:  # dnspython loads only when a host name is resolved (not for an IP, nor in the doctor)
     from pmwizard.checks.lookup import Nameserver

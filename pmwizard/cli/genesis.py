@@ -7,6 +7,7 @@ a Plan (atomic, previous version kept); the fingerprint goes to stderr so stdout
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -20,7 +21,6 @@ from pmwizard.cli.common import (
     say,
     write_document,
 )
-import contextlib
 
 FINGERPRINT_HINT = "read it out to every member; they compare it with `pmwizard genesis validate` before configuring"
 

@@ -5,12 +5,12 @@ and cancelling the caller stops the checks."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 
 from pmwizard.checks.doctor import DoctorTarget, run_doctor
 from pmwizard.checks.finding import Finding, Status
 from pmwizard.checks.own_loop import on_own_loop
-import contextlib
 
 
 async def test_the_callers_loop_runs_while_the_work_holds_the_cpu() -> None:

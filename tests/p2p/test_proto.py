@@ -3,6 +3,8 @@ arbitrary bytes never raising anything but ProtoError (a hostile peer chooses th
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,7 +22,6 @@ from pmwizard.checks.p2p_proto import (
     encode_node_info,
     encode_uvarint,
 )
-import contextlib
 
 
 @pytest.mark.parametrize(("n", "wire"), [(0, "00"), (1, "01"), (127, "7f"), (128, "8001"), (300, "ac02"),
