@@ -82,7 +82,7 @@ async def dns_findings(req: IssueRequest, caa_identity: str | None) -> tuple[lis
                                 "the CA's directory does not say which name its CAA records use, so CAA was "
                                 "not checked", fix="Give it with --caa-identity DOMAIN (Let's Encrypt: "
                                                    "letsencrypt.org)"))
-    return findings, {name: addrs for name, (_, addrs) in zip(req.all_names, results)}
+    return findings, {name: addrs for name, (_, addrs) in zip(req.all_names, results, strict=True)}
 
 
 def probe_address(addresses: Sequence[str]) -> str:

@@ -293,7 +293,7 @@ async def _run_doctor(targets: Sequence[DoctorTarget], chain_id: str | None, nam
             return found
         jobs.append(rr())
     results = await asyncio.gather(*jobs)
-    per_member = {t.name: found for t, found in zip(targets, results)}
+    per_member = {t.name: found for t, found in zip(targets, results, strict=True)}
     cross = shared_certificates(per_member)  # each already names its member in evidence
     for f in cross:
         emit(f)

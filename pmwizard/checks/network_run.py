@@ -78,7 +78,7 @@ async def run_network(rpc_urls: Sequence[str], members: Sequence[Member] = (), *
         height = min(v.height for v in live)
         if height > 0:
             tops = await asyncio.gather(*(read_commit(RpcClient(v.url, timeout, calls), height) for v in live))
-            found = agreement_finding({(v.moniker or v.url): c for v, c in zip(live, tops)}, height)
+            found = agreement_finding({(v.moniker or v.url): c for v, c in zip(live, tops, strict=True)}, height)
             if found:
                 findings.append(found)
     if data_dir is not None and data_dir.exists():

@@ -134,7 +134,7 @@ def _prevoted(round_state: dict[str, Any], validators: list[Validator], current_
             strings = votes.get("prevotes") or []
             if len(strings) != len(validators):
                 return None
-            return {v.address for v, s in zip(validators, strings) if s != "nil-Vote"}
+            return {v.address for v, s in zip(validators, strings, strict=True) if s != "nil-Vote"}
     return None
 
 

@@ -139,7 +139,7 @@ class NetworkScreen(Screen):
                      f"{ev.get('signed')}/{ev.get('commits_read')}", str(ev.get("consecutive_missed")),
                      connected, f"{'ok' if f.status == Status.PASS else f.status.value.upper()} {f.code}")
             if key in table.rows:
-                for column, value in zip(COLUMNS, cells):
+                for column, value in zip(COLUMNS, cells, strict=True):
                     table.update_cell(key, column, Text(value))
             else:
                 table.add_row(*(Text(c) for c in cells), key=key)
