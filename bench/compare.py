@@ -37,10 +37,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from tests.support.dnsserver import DelayedDnsServer
-from tests.support.pki import TestPKI
-from tests.support.ports import free_port
-from tests.support.tlsserver import tls_server
+from tests.support.dnsserver import DelayedDnsServer  # noqa: E402 - importable only after the sys.path lines above
+from tests.support.pki import TestPKI  # noqa: E402 - importable only after the sys.path lines above
+from tests.support.ports import free_port  # noqa: E402 - importable only after the sys.path lines above
+from tests.support.tlsserver import tls_server  # noqa: E402 - importable only after the sys.path lines above
 
 PM = [sys.executable, "-m", "pmwizard"]
 rows: list[tuple[str, str, str, float | None, str, bool | None]] = []
