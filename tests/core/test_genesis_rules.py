@@ -131,12 +131,12 @@ def test_add_keeps_everything_else_as_written() -> None:
 
 def test_add_refuses_duplicates_between_new_cards_and_bad_powers() -> None:
     base = new_genesis([card(0)], chain_id="c", genesis_time="2026-11-23T08:00:00Z").encode()
-    with pytest.raises(InputError, match="g.json: pub_key"):
+    with pytest.raises(InputError, match=r"g\.json: pub_key"):
         add_to_genesis(base, [card(1), card(1, "another name")], "g.json")
-    with pytest.raises(InputError, match="g.json: name"):
+    with pytest.raises(InputError, match=r"g\.json: name"):
         add_to_genesis(base, [card(1, "Same"), card(2, "same")], "g.json")
     twin = MemberCard("twin", "t.example.org", 26656, card(5).pub_key, card(1).node_id)
-    with pytest.raises(InputError, match="g.json: node_id"):
+    with pytest.raises(InputError, match=r"g\.json: node_id"):
         add_to_genesis(base, [card(1), twin], "g.json")
     with pytest.raises(InputError, match="power"):
         add_to_genesis(base, [card(1)], "g.json", power=0)

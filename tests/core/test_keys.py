@@ -71,10 +71,10 @@ def test_bad_private_key_values(tmp_path: Path, value: str, words: str) -> None:
 
 def test_missing_and_junk_files_name_the_file(tmp_path: Path) -> None:
     home = make_home(tmp_path)
-    with pytest.raises(InputError, match="priv_validator_key.json.*identity init"):
+    with pytest.raises(InputError, match=r"priv_validator_key\.json.*identity init"):
         keys.load_identity(home)
     (home / keys.VALIDATOR_KEY).write_bytes(b"\xff\xfe junk")
-    with pytest.raises(InputError, match="priv_validator_key.json: is not UTF-8"):
+    with pytest.raises(InputError, match=r"priv_validator_key\.json: is not UTF-8"):
         keys.load_identity(home)
 
 
