@@ -81,7 +81,7 @@ async def run_network(rpc_urls: Sequence[str], members: Sequence[Member] = (), *
             found = agreement_finding({(v.moniker or v.url): c for v, c in zip(live, tops, strict=True)}, height)
             if found:
                 findings.append(found)
-    if data_dir is not None and data_dir.exists():
+    if data_dir is not None and data_dir.exists():  # noqa: ASYNC240 - one stat of a local folder, once per run
         usage = shutil.disk_usage(data_dir)
         findings.append(disk_finding(str(data_dir), usage.free, usage.total))
     return NetworkReport(findings, list(views), calls[0], asyncio.get_running_loop().time() - started)
