@@ -70,7 +70,8 @@ async def check_api(host: str, *, https_port: int = 443, http_port: int = 9984, 
                        fix=f"In the nginx server block for {host}: `location / {{ proxy_pass http://127.0.0.1:9984; }}`"
                            " and make sure Planetmint runs (`planetmint start`)", evidence={"tried": tried})
     status = Status.ERROR if timeouts == len(urls) else Status.FAIL
-    return Finding("api.planetmint", host, status, "unreachable", "Planetmint's API does not answer: " + "; ".join(tried),
+    return Finding("api.planetmint", host, status, "unreachable",
+                   "Planetmint's API does not answer: " + "; ".join(tried),
                    fix=f"Start Planetmint (`planetmint start`; config `server.bind = \"localhost:9984\"`) behind nginx "
                        f"(`location / {{ proxy_pass http://127.0.0.1:9984; }}` in the `server_name {host};` block)",
                    evidence={"tried": tried})

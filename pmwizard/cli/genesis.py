@@ -126,7 +126,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if report.converted and not args.convert:
         from pmwizard.core.shown import for_shell
 
-        say(f"  to get the converted 0.34 document: pmwizard genesis validate {for_shell(args.file)} --convert NEW_FILE")
+        say("  to get the converted 0.34 document: "
+            f"pmwizard genesis validate {for_shell(args.file)} --convert NEW_FILE")
     print(f"SHA-256 {report.sha256}")
     return 0 if report.valid else 1
 

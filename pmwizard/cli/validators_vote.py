@@ -54,7 +54,8 @@ def _describe(e: Any, names: dict[str, tuple[str, str]]) -> list[str]:
         return [*head, ("  chain migration: block production halts once it concludes; the network restarts from a "
                        "new genesis (see `planetmint election show`)")]
     action = "remove" if e.power == 0 else "set"
-    head.append(f"  {action} {_who(e.pub_key, names)} (node {e.node_id}) " + ("" if e.power == 0 else f"to power {e.power}"))
+    head.append(f"  {action} {_who(e.pub_key, names)} (node {e.node_id}) "
+                + ("" if e.power == 0 else f"to power {e.power}"))
     head.append(f"  set before: total {e.total}; after: total {e.set_after().total}")
     return head + [f"  {ln}" for ln in change_lines(e, names)]
 
@@ -114,8 +115,8 @@ def run_status(args: argparse.Namespace, names: dict[str, tuple[str, str]]) -> i
     names = _names_with(bundle, names)
     e = asyncio.run(net.election(args.api, eid, args.timeout))
     if e is None:
-        raise PmwizardError(f"election {eid}: not on this node's chain ({args.api}); check the id, or wait for the node "
-                            "to catch up")
+        raise PmwizardError(f"election {eid}: not on this node's chain ({args.api}); check the id, "
+                            "or wait for the node to catch up")
     if not args.json:
         for line in _describe(e, names):
             print(line)

@@ -193,7 +193,8 @@ def permission_warnings(home: Path) -> list[str]:
 
 
 def files_found(home: Path) -> dict[str, str]:
-    found = {rel: ("found" if (home / rel).exists() else "missing") for rel in (VALIDATOR_KEY, VALIDATOR_STATE, NODE_KEY)}
+    found = {rel: ("found" if (home / rel).exists() else "missing")
+             for rel in (VALIDATOR_KEY, VALIDATOR_STATE, NODE_KEY)}
     if (home / LEGACY_VALIDATOR).exists():
         found[LEGACY_VALIDATOR] = "found (pre-0.28 format)"
     return found
