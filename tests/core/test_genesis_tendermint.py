@@ -106,7 +106,8 @@ def replaced(old: str, new: str) -> bytes:
 EDGE_CASES = {
     # 64-bit integers: the raw text between the quotes goes to encoding/json
     "int_spaces": variant(("initial_height",), " 1 "), "int_null": variant(("initial_height",), "null"),
-    "int_escaped_newline": variant(("initial_height",), "\n2"), "power_spaces": variant(("validators", 0, "power"), " 10"),
+    "int_escaped_newline": variant(("initial_height",), "\n2"),
+    "power_spaces": variant(("validators", 0, "power"), " 10"),
     "power_null": variant(("validators", 0, "power"), "null"), "power_exp": variant(("validators", 0, "power"), "1e1"),
     "power_leading_zero": variant(("validators", 0, "power"), "010"),
     "power_minus_zero": variant(("validators", 0, "power"), "-0"),

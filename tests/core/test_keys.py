@@ -60,7 +60,8 @@ def test_second_half_must_be_the_public_key(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("value", "words"), [
-    (base64.b64encode(b"x" * 32).decode(), "64"), ("not base64!", "base64"), (base64.b64encode(b"x" * 65).decode(), "64")])
+    (base64.b64encode(b"x" * 32).decode(), "64"), ("not base64!", "base64"),
+    (base64.b64encode(b"x" * 65).decode(), "64")])
 def test_bad_private_key_values(tmp_path: Path, value: str, words: str) -> None:
     home = make_home(tmp_path, "priv_validator_key.json", "node_key.json")
     _tamper(home / keys.NODE_KEY, value)
