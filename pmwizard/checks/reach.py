@@ -4,7 +4,7 @@ every step bounded by the timeout; a timeout is `error` (could not check), a ref
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, TypeGuard
 
 from pmwizard.checks.finding import Finding, Status
 from pmwizard.checks.httpget import HttpTrouble, http_get
@@ -34,7 +34,7 @@ async def check_p2p(host: str, port: int, timeout: float = 5.0) -> Finding:
     return Finding("net.p2p", target, Status.PASS, "open", f"{target} accepts TCP connections")
 
 
-def is_planetmint_root(doc: Any) -> bool:
+def is_planetmint_root(doc: Any) -> TypeGuard[dict[str, Any]]:
     """Planetmint's API root: {"api": {"v1": ...}, "software": "Planetmint", "version": ..., ...}."""
     return (isinstance(doc, dict) and str(doc.get("software", "")).lower() == "planetmint"
             and isinstance(doc.get("api"), dict) and "version" in doc)

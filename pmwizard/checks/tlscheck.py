@@ -54,7 +54,8 @@ def sent_chain(ssl_object: ssl.SSLObject) -> list[x509.Certificate]:
     """The certificates the server sent, in its order (public API on 3.13+, private on 3.11/3.12)."""
     getter = getattr(ssl_object, "get_unverified_chain", None)
     if getter is not None:  # Python 3.13+: list of DER bytes
-        ders = [d if isinstance(d, bytes) else d.public_bytes(ssl._ssl.ENCODING_DER) for d in getter() or []]
+        ders = [d if isinstance(d, bytes) else d.public_bytes(ssl._ssl.ENCODING_DER)  # type: ignore[attr-defined]  # private, as below
+                for d in getter() or []]
     else:
         raw = ssl_object._sslobj.get_unverified_chain() or []  # type: ignore[attr-defined]
         ders = [c.public_bytes(ssl._ssl.ENCODING_DER) for c in raw]  # type: ignore[attr-defined]

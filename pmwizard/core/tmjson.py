@@ -410,7 +410,7 @@ def decode_genesis(data: bytes) -> Decoded:
     chain_id = _str(doc.get("chain_id"), "chain_id")
     initial_height = _int(doc.get("initial_height"), "initial_height")
     params = _decode_params(doc.get("consensus_params"))
-    decoded = []
+    decoded: list[tuple[str, bytes, tuple[str, bytes] | None, int, str]] = []  # pub_key None: absent
     for i, v in enumerate(_list(doc.get("validators"), "validators")):
         f = f"validators[{i}]"
         plain = _plain_validator(v)
