@@ -69,7 +69,7 @@ async def run_network(rpc_urls: Sequence[str], members: Sequence[Member] = (), *
              for i, u in enumerate(rpc_urls)]
     resolving = _resolve(members, nameservers, timeout) if resolve and members else _same(members)
     gauges = _metrics(metrics_url, timeout, calls)
-    *views, named, metrics = await asyncio.gather(*reads, resolving, gauges)
+    views, named, metrics = await asyncio.gather(asyncio.gather(*reads), resolving, gauges)
     findings = verdicts(views, named, datetime.now(UTC), stall_after=stall_after)
     if metrics:
         findings = [_with_metrics(f, metrics) if f.check == "network.consensus" else f for f in findings]
