@@ -91,7 +91,7 @@ def _applied(args: argparse.Namespace, e: Any) -> dict[str, Any]:
     out: dict[str, Any] = {
         "tendermint_applied": tm.same_powers(want),
         "planetmint_applied": pm.same_powers(want),
-        "members": asyncio.run(el.agreement(pairs, args.timeout)),  # type: ignore[arg-type]
+        "members": asyncio.run(el.agreement(pairs, args.timeout)),
         "member_signs_blocks": None,
     }
     if e.power > 0:
@@ -131,8 +131,9 @@ def run_status(args: argparse.Namespace, names: dict[str, tuple[str, str]]) -> i
         if state.status != "ongoing" or time.monotonic() > deadline:
             break
         time.sleep(1.0)
-    voters = [{"pub_key": k, "name": names.get(k, ("", ""))[0], "power": p, "voted": k in state.tally.votes}
-              for k, p in sorted(e.voters.items(), key=lambda kv: -kv[1])]
+    voters: list[dict[str, Any]] = [
+        {"pub_key": k, "name": names.get(k, ("", ""))[0], "power": p, "voted": k in state.tally.votes}
+        for k, p in sorted(e.voters.items(), key=lambda kv: -kv[1])]
     doc = {**state.to_json(), "voters": voters}
     if state.status == "concluded" and e.kind == VALIDATOR_ELECTION:
         doc["applied"] = _applied(args, e)

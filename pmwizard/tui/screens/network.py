@@ -73,7 +73,7 @@ class NetworkScreen(Screen):
 
     @on(Button.Pressed, "#watch")
     @on(Input.Submitted)
-    def watch(self) -> None:
+    def start_watching(self) -> None:  # not `watch`: that name is DOMNode's API for reactive watchers
         self.context.save_progress("network", {"rpc": self.query_one("#rpc", Input).value.strip(),
                                                "cards": self.query_one("#cards", Input).value.strip()})
         self.action_refresh_now()
@@ -143,8 +143,8 @@ class NetworkScreen(Screen):
                     table.update_cell(key, column, Text(value))
             else:
                 table.add_row(*(Text(c) for c in cells), key=key)
-        for key in [k.value for k in table.rows if k.value not in seen]:
-            table.remove_row(key)
+        for gone in [k for k in table.rows if k.value not in seen]:
+            table.remove_row(gone)
         listing = self.query_one("#network-findings", FindingList)
         listing.clear_findings()
         listing.by_member = True

@@ -143,7 +143,9 @@ class ValidatorSetScreen(Screen):
         lines.append("every member must stay up" if live["every_member_must_stay_up"] else
                      f"up to {live['power_that_may_be_down']} power may be down")
         lines.extend(f"election in progress: {e['election_id'][:16]}... {e['explanation']}"
-                     for e in doc["elections_in_progress"]) or lines.append("no election in progress")
+                     for e in doc["elections_in_progress"])
+        if not doc["elections_in_progress"]:  # (was `extend(...) or append(...)`: appended always)
+            lines.append("no election in progress")
         self.query_one("#set", Static).update("\n".join(lines))
 
     async def _preflight(self, action: str) -> tuple[Any, Any, list[Any]] | None:
