@@ -293,7 +293,8 @@ async def _run_doctor(targets: Sequence[DoctorTarget], chain_id: str | None, nam
             return found
         jobs.append(rr())
     results = await asyncio.gather(*jobs)
-    per_member = {t.name: found for t, found in zip(targets, results, strict=True)}
+    # results: one list per target, then the round-robin name's when it was checked
+    per_member = {t.name: found for t, found in zip(targets, results[:len(targets)], strict=True)}
     cross = shared_certificates(per_member)  # each already names its member in evidence
     for f in cross:
         emit(f)
