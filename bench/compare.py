@@ -37,10 +37,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from tests.support.dnsserver import DelayedDnsServer
-from tests.support.pki import TestPKI
-from tests.support.ports import free_port
-from tests.support.tlsserver import tls_server
+from tests.support.dnsserver import DelayedDnsServer  # noqa: E402 - importable only after the sys.path lines above
+from tests.support.pki import TestPKI  # noqa: E402 - importable only after the sys.path lines above
+from tests.support.ports import free_port  # noqa: E402 - importable only after the sys.path lines above
+from tests.support.tlsserver import tls_server  # noqa: E402 - importable only after the sys.path lines above
 
 PM = [sys.executable, "-m", "pmwizard"]
 rows: list[tuple[str, str, str, float | None, str, bool | None]] = []
@@ -91,14 +91,14 @@ def tendermint() -> str | None:
 
 
 def startup(runs: int, tm: str | None, tmp: Path) -> None:
-    ours, anchor = median_pair([PM + ["--version"]], [[sys.executable, "-c", "pass"]], runs)
+    ours, anchor = median_pair([[*PM, "--version"]], [[sys.executable, "-c", "pass"]], runs)
     row("pmwizard --version", ours, anchor, "python -c pass", 2.5)
     if tm is None:
         row("identity show", None, None, "", 2)
         return
     home = tmp / "home"
     subprocess.run([tm, "init", "--home", str(home)], capture_output=True, check=True, timeout=60)
-    ours, anchor = median_pair([PM + ["identity", "show", "--home", str(home)]],
+    ours, anchor = median_pair([[*PM, "identity", "show", "--home", str(home)]],
                                [[tm, "show-node-id", "--home", str(home)], [tm, "show-validator", "--home", str(home)]],
                                runs)
     row("identity show", ours, anchor, "show-node-id + show-validator", 2)
@@ -122,7 +122,7 @@ def check_p2p(runs: int, tm: str | None, tmp: Path) -> None:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the node did not answer; see {tmp / 'node.log'}")
             time.sleep(0.2)
-        ours, anchor = median_pair([PM + ["check", "p2p", f"127.0.0.1:{p2p}"]],
+        ours, anchor = median_pair([[*PM, "check", "p2p", f"127.0.0.1:{p2p}"]],
                                    [["curl", "-s", f"http://127.0.0.1:{rpc}/status"]], runs)
         row("check p2p (a real node)", ours, anchor, "curl RPC /status", 3)
     finally:
@@ -139,7 +139,7 @@ def check_tls(runs: int, tmp: Path) -> None:
     root = pki.write_root(tmp / "root.pem")
     with tls_server(cert, key) as server:
         ours, anchor = median_pair(
-            [PM + ["check", "tls", "127.0.0.1", "--port", str(server.port), "--ca-file", str(root)]],
+            [[*PM, "check", "tls", "127.0.0.1", "--port", str(server.port), "--ca-file", str(root)]],
             [["openssl", "s_client", "-connect", f"127.0.0.1:{server.port}", "-CAfile", str(root)]], runs)
     row("check tls (a loopback server)", ours, anchor, "openssl s_client", 3)
 
@@ -155,7 +155,7 @@ def check_dns(runs: int) -> None:
                (f"node.{zone}", "A"): ["192.0.2.10"]}
     with DelayedDnsServer(records, delay=0.0) as server:
         ours, anchor = median_pair(
-            [PM + ["check", "dns", f"node.{zone}", "--nameserver", server.nameserver]],
+            [[*PM, "check", "dns", f"node.{zone}", "--nameserver", server.nameserver]],
             [[dig, "@127.0.0.1", "-p", str(server.port), f"node.{zone}", "A"]], runs)
     row("check dns (a loopback server)", ours, anchor, Path(dig).name, 3)
 
@@ -188,7 +188,7 @@ def genesis(runs: int, tm: str | None, tmp: Path) -> None:
     script = tmp / "replay.sh"
     script.write_text(f'#!/bin/sh\nrm -rf "{home}/data"; mkdir "{home}/data"; exec "{tm}" replay --home "{home}"\n')
     script.chmod(0o755)
-    ours, anchor = median_pair([PM + ["genesis", "validate", str(home / "config/genesis.json")]], [[str(script)]],
+    ours, anchor = median_pair([[*PM, "genesis", "validate", str(home / "config/genesis.json")]], [[str(script)]],
                                max(3, runs // 2))
     row("genesis validate, 10,000 validators", ours, anchor, "tendermint replay", 1.0)
 

@@ -39,7 +39,8 @@ def here_finding(name: str, addresses: Sequence[str], public_ips: Sequence[str])
     private or reserved address that is not here is elsewhere in any case: no CA can reach it."""
     if not addresses:
         return Finding("acme.here", name, Status.FAIL, "no_address", f"{name} has no A or AAAA address",
-                       fix=f"Add to the zone: {zone_line(name, 'A', public_ips[0] if public_ips else 'YOUR.PUBLIC.IPV4')}")
+                       fix="Add to the zone: "
+                           f"{zone_line(name, 'A', public_ips[0] if public_ips else 'YOUR.PUBLIC.IPV4')}")
     not_here = [a for a in addresses if a not in public_ips and not is_local_address(a)]
     ev = {"addresses": list(addresses), "public_ips": list(public_ips)}
     elsewhere = [a for a in not_here if public_ips or not is_public_ip(a)]
@@ -82,7 +83,7 @@ async def dns_findings(req: IssueRequest, caa_identity: str | None) -> tuple[lis
                                 "the CA's directory does not say which name its CAA records use, so CAA was "
                                 "not checked", fix="Give it with --caa-identity DOMAIN (Let's Encrypt: "
                                                    "letsencrypt.org)"))
-    return findings, {name: addrs for name, (_, addrs) in zip(req.all_names, results)}
+    return findings, {name: addrs for name, (_, addrs) in zip(req.all_names, results, strict=True)}
 
 
 def probe_address(addresses: Sequence[str]) -> str:

@@ -119,6 +119,7 @@ def csr_plan(hostname: str, names: Sequence[str] = (), out_dir: str | Path = "."
     key_file, csr_file = out / f"{all_names[0]}.key", out / f"{all_names[0]}.csr"
     if key_file.exists():
         raise WriteRefused(f"{key_file}: a key file exists and is never overwritten; choose another -o folder")
+    key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
     if key_type == "ec":
         key = ec.generate_private_key(ec.SECP256R1())
     elif key_type == "rsa":

@@ -196,7 +196,7 @@ def chain_findings(target: str, host: str, sent: Sequence[x509.Certificate],
                         "was not sent",
                         fix=f"Serve the full chain: in nginx `{FULLCHAIN.format(host=host)}` (not cert.pem), "
                             "then `nginx -s reload`", evidence={**ev, "missing_issuer": missing})]
-    if not anchors:
+    if not anchors or store is None:  # store is None exactly when there are no anchors
         return [Finding("tls.chain", target, Status.FAIL, "untrusted", "no trusted roots to verify against",
                         fix="Install the ca-certificates package or pass --ca-file ROOT.pem", evidence=ev)]
     # Verify at a moment the leaf is valid: expiry is tls.validity's finding, not a trust problem.
@@ -238,7 +238,7 @@ def _names_its_issuer(leaf: x509.Certificate) -> bool:
     return any(d.access_method == x509.oid.AuthorityInformationAccessOID.CA_ISSUERS for d in aia)
 
 
-def _verifier_subject(leaf: x509.Certificate) -> x509.GeneralName:
+def _verifier_subject(leaf: x509.Certificate) -> x509.DNSName | x509.IPAddress:
     names = dns_names(leaf)
     if names:
         return x509.DNSName(names[0].replace("*.", "wildcard.", 1))

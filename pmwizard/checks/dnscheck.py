@@ -225,7 +225,7 @@ async def _authority_findings(resolver: Resolver, name: str, chain: CnameChain, 
     asked = names[:MAX_NS_NAMES]
     servers: list[tuple[str, str]] = []
     for host, (a, aaaa) in zip(asked, await asyncio.gather(
-            *(asyncio.gather(resolver.lookup(h, "A"), resolver.lookup(h, "AAAA")) for h in asked))):
+            *(asyncio.gather(resolver.lookup(h, "A"), resolver.lookup(h, "AAAA")) for h in asked)), strict=True):
         servers += [(host, ip) for ip in a.records + aaaa.records]
     servers = list(dict.fromkeys(servers))[:MAX_NS_ADDRESSES]
     bound = {} if len(names) <= MAX_NS_NAMES else {"ns_total": len(names), "ns_checked": len(asked)}
@@ -238,7 +238,7 @@ async def _authority_findings(resolver: Resolver, name: str, chain: CnameChain, 
     first_hop = chain.hops[0] if chain.hops else None
     results = await asyncio.gather(*(resolver.ask_authority(ip, name, "A") for _, ip in servers))
     out: list[Finding] = []
-    for (host, ip), (state, resp) in zip(servers, results):
+    for (host, ip), (state, resp) in zip(servers, results, strict=True):
         target = f"{name} @ {host} ({ip})"
         if resp is None or resp.rcode() not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN) \
                 or not resp.flags & dns.flags.AA:

@@ -10,6 +10,7 @@ join step do with the handshake alone).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import importlib
 import ipaddress
@@ -195,7 +196,7 @@ async def _run_member(t: DoctorTarget, ctx: DoctorContext, checks: Sequence[tupl
     async def one(name: str, check: MemberCheck) -> list[Finding]:
         try:
             found = await check(t, ctx)
-        except Exception as exc:  # noqa: BLE001 - one broken check must not sink the others; it is reported
+        except Exception as exc:  # one broken check must not sink the others; it is reported
             found = [Finding(name, t.hostname or t.name, Status.ERROR, "error", f"the check crashed: {exc!r}",
                              fix="Report this as a pmwizard bug, with the command you ran")]
         found = _tag(found, t.name)
@@ -248,10 +249,8 @@ def _prepare(check_names: Sequence[str], targets: Sequence[DoctorTarget], ca_fil
     if "tls" in check_names:
         from pmwizard.checks.certs import _trust_index, trust_anchors
 
-        try:
+        with contextlib.suppress(PmwizardError):  # tls.* reports it, naming the file
             _trust_index(trust_anchors(ca_file))
-        except PmwizardError:
-            pass  # tls.* reports it, naming the file
 
 
 async def run_doctor(targets: Sequence[DoctorTarget], *, chain_id: str | None = None,
@@ -294,7 +293,8 @@ async def _run_doctor(targets: Sequence[DoctorTarget], chain_id: str | None, nam
             return found
         jobs.append(rr())
     results = await asyncio.gather(*jobs)
-    per_member = {t.name: found for t, found in zip(targets, results)}
+    # results: one list per target, then the round-robin name's when it was checked
+    per_member = {t.name: found for t, found in zip(targets, results[:len(targets)], strict=True)}
     cross = shared_certificates(per_member)  # each already names its member in evidence
     for f in cross:
         emit(f)
@@ -344,7 +344,7 @@ def member_targets(cards: Sequence[object], *, consortium_domain: str | None = N
     rpc = rpc or {}
     out = []
     for i, card in enumerate(cards, start=1):
-        name = getattr(card, "name", None) or getattr(card, "hostname", f"member{i}")
+        name = getattr(card, "name", None) or getattr(card, "hostname", None) or f"member{i}"
         hostname = getattr(card, "hostname", None)
         node_id = getattr(card, "node_id", None)
         cname = f"node{i}.{consortium_domain.strip('.').lower()}" if consortium_domain else None

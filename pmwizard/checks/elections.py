@@ -123,7 +123,8 @@ async def preflight(view: NetworkView, change: Change, key_file: Path, member_rp
         out.append(_f("ongoing", view.chain_id, Status.FAIL, "election_in_progress",
                       f"an election is in progress ({ids}); calling another now makes the first one "
                       "inconclusive when this one concludes",
-                      fix=f"wait until it concludes (`pmwizard validators status {view.in_progress[0].election.election_id}`)",
+                      fix="wait until it concludes "
+                          f"(`pmwizard validators status {view.in_progress[0].election.election_id}`)",
                       elections=[s.election.election_id for s in view.in_progress]))
     else:
         out.append(_f("ongoing", view.chain_id, Status.PASS, "none", "no election in progress"))
@@ -221,7 +222,8 @@ async def agreement(members: list[tuple[str, str]], timeout: float = 5.0) -> lis
     out = []
     for rpc, api in members:
         try:
-            tm, pm = await asyncio.gather(net.tendermint_validators(rpc, timeout), net.planetmint_validators(api, timeout))
+            tm, pm = await asyncio.gather(net.tendermint_validators(rpc, timeout),
+                                          net.planetmint_validators(api, timeout))
             out.append({"rpc": rpc, "api": api, "agree": tm.same_powers(pm), "tendermint": tm.sha256(),
                         "planetmint": pm.sha256()})
         except net.NetworkTrouble as exc:

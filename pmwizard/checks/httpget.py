@@ -71,7 +71,8 @@ async def _get(url: str, timeout: float, max_bytes: int, connect_to: str | None)
     try:
         reader, writer = await asyncio.open_connection(
             connect_to or host, port, ssl=_insecure_context() if secure else None,
-            server_hostname=host if secure and not _is_address(host) else None, ssl_handshake_timeout=timeout + 5 if secure else None)
+            server_hostname=host if secure and not _is_address(host) else None,
+            ssl_handshake_timeout=timeout + 5 if secure else None)
     except ConnectionRefusedError:
         raise HttpTrouble("refused", f"connection refused by {host}:{port}") from None
     except (OSError, ssl.SSLError) as exc:

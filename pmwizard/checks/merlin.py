@@ -126,7 +126,6 @@ def keccak_f1600(state: bytearray) -> None:
         a23 = b23 ^ (~b24 & b20)
         a24 = b24 ^ (~b20 & b21)
         a0 ^= rc
-    struct.pack_into("<25Q", state, 0, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, a20, a21, a22, a23, a24)
     struct.pack_into("<25Q", state, 0, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9,
                      a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, a20, a21, a22, a23, a24)
 

@@ -51,7 +51,8 @@ async def get_json(base: str, path: str, timeout: float, allow_404: bool = False
     if reply.status == 404 and allow_404:
         return None
     if reply.status != 200:
-        raise NetworkTrouble(f"{visible(url)}: HTTP {reply.status}: {visible(reply.body[:200].decode('utf-8', 'replace'))}")
+        raise NetworkTrouble(f"{visible(url)}: HTTP {reply.status}: "
+                             f"{visible(reply.body[:200].decode('utf-8', 'replace'))}")
     try:
         return reply.json()
     except HttpTrouble as exc:

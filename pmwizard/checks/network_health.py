@@ -186,7 +186,8 @@ def consensus_finding(net: Network) -> Finding:
     up_power = sum(v.power for v in up)
     down_names = [net.name(v.address) for v in down]
     age = net.age()
-    ev = {"height": base.height, "round": base.round, "step": base.step, "seconds_since_block": None if age is None else round(age, 1),
+    ev = {"height": base.height, "round": base.round, "step": base.step,
+          "seconds_since_block": None if age is None else round(age, 1),
           "voting_power": up_power, "total_power": total, "not_voting": down_names,
           "mempool_txs": base.mempool_txs}
     need = "more than 2/3 is needed"

@@ -69,7 +69,7 @@ async def run_network(rpc_urls: Sequence[str], members: Sequence[Member] = (), *
              for i, u in enumerate(rpc_urls)]
     resolving = _resolve(members, nameservers, timeout) if resolve and members else _same(members)
     gauges = _metrics(metrics_url, timeout, calls)
-    *views, named, metrics = await asyncio.gather(*reads, resolving, gauges)
+    views, named, metrics = await asyncio.gather(asyncio.gather(*reads), resolving, gauges)
     findings = verdicts(views, named, datetime.now(UTC), stall_after=stall_after)
     if metrics:
         findings = [_with_metrics(f, metrics) if f.check == "network.consensus" else f for f in findings]
@@ -78,10 +78,10 @@ async def run_network(rpc_urls: Sequence[str], members: Sequence[Member] = (), *
         height = min(v.height for v in live)
         if height > 0:
             tops = await asyncio.gather(*(read_commit(RpcClient(v.url, timeout, calls), height) for v in live))
-            found = agreement_finding({(v.moniker or v.url): c for v, c in zip(live, tops)}, height)
+            found = agreement_finding({(v.moniker or v.url): c for v, c in zip(live, tops, strict=True)}, height)
             if found:
                 findings.append(found)
-    if data_dir is not None and data_dir.exists():
+    if data_dir is not None and data_dir.exists():  # noqa: ASYNC240 - one stat of a local folder, once per run
         usage = shutil.disk_usage(data_dir)
         findings.append(disk_finding(str(data_dir), usage.free, usage.total))
     return NetworkReport(findings, list(views), calls[0], asyncio.get_running_loop().time() - started)

@@ -75,7 +75,7 @@ async def peers_finding(view: NodeView, home: Path | None, chain_id: str | None,
         except ValueError:
             continue
     resolved = await asyncio.gather(*(_addresses(p.host, nameservers, timeout) for p in peers))
-    table = {p.host: r for p, r in zip(peers, resolved)}
+    table = {p.host: r for p, r in zip(peers, resolved, strict=True)}
     status = Status.FAIL if not view.peers else Status.WARN
     said = f"{len(view.peers)} of {len(entries)} peers connected"
     why = None if dup_ok else lan_reason(list(table), lambda h: table.get(h, []), is_local=is_this_machine)
@@ -89,9 +89,9 @@ async def peers_finding(view: NodeView, home: Path | None, chain_id: str | None,
         check_p2p_handshake((table.get(p.host) or [p.host])[0], p.port, expect_node_id=p.node_id.lower(),
                             expect_chain_id=chain_id, timeout=timeout) for p in peers))
     by_code: dict[str, list[str]] = {}
-    for p, f in zip(peers, shakes):
+    for p, f in zip(peers, shakes, strict=True):
         by_code.setdefault(f.code, []).append(str(p))
-    ev = {**ev, "handshakes": {str(p): f.code for p, f in zip(peers, shakes)}}
+    ev = {**ev, "handshakes": {str(p): f.code for p, f in zip(peers, shakes, strict=True)}}
     if by_code.get("node_id_mismatch") or by_code.get("chain_id_mismatch"):
         wrong = by_code.get("node_id_mismatch", []) + by_code.get("chain_id_mismatch", [])
         return Finding("node.peers", target, status, "wrong_peers",

@@ -4,7 +4,7 @@ every step bounded by the timeout; a timeout is `error` (could not check), a ref
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, TypeGuard
 
 from pmwizard.checks.finding import Finding, Status
 from pmwizard.checks.httpget import HttpTrouble, http_get
@@ -34,7 +34,7 @@ async def check_p2p(host: str, port: int, timeout: float = 5.0) -> Finding:
     return Finding("net.p2p", target, Status.PASS, "open", f"{target} accepts TCP connections")
 
 
-def is_planetmint_root(doc: Any) -> bool:
+def is_planetmint_root(doc: Any) -> TypeGuard[dict[str, Any]]:
     """Planetmint's API root: {"api": {"v1": ...}, "software": "Planetmint", "version": ..., ...}."""
     return (isinstance(doc, dict) and str(doc.get("software", "")).lower() == "planetmint"
             and isinstance(doc.get("api"), dict) and "version" in doc)
@@ -70,7 +70,8 @@ async def check_api(host: str, *, https_port: int = 443, http_port: int = 9984, 
                        fix=f"In the nginx server block for {host}: `location / {{ proxy_pass http://127.0.0.1:9984; }}`"
                            " and make sure Planetmint runs (`planetmint start`)", evidence={"tried": tried})
     status = Status.ERROR if timeouts == len(urls) else Status.FAIL
-    return Finding("api.planetmint", host, status, "unreachable", "Planetmint's API does not answer: " + "; ".join(tried),
+    return Finding("api.planetmint", host, status, "unreachable",
+                   "Planetmint's API does not answer: " + "; ".join(tried),
                    fix=f"Start Planetmint (`planetmint start`; config `server.bind = \"localhost:9984\"`) behind nginx "
                        f"(`location / {{ proxy_pass http://127.0.0.1:9984; }}` in the `server_name {host};` block)",
                    evidence={"tried": tried})

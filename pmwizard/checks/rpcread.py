@@ -134,7 +134,7 @@ def _prevoted(round_state: dict[str, Any], validators: list[Validator], current_
             strings = votes.get("prevotes") or []
             if len(strings) != len(validators):
                 return None
-            return {v.address for v, s in zip(validators, strings) if s != "nil-Vote"}
+            return {v.address for v, s in zip(validators, strings, strict=True) if s != "nil-Vote"}
     return None
 
 
@@ -142,7 +142,7 @@ def _round_step(rs: dict[str, Any]) -> tuple[int, int]:
     """(round, step) from /dump_consensus_state's fields, or /consensus_state's "H/R/S" string."""
     if "round" in rs and "step" in rs:
         return int(rs["round"]), int(rs["step"])
-    parts = str(rs.get("height/round/step", "0/0/0")).split("/") + ["0", "0", "0"]
+    parts = [*str(rs.get("height/round/step", "0/0/0")).split("/"), "0", "0", "0"]
     return int(parts[1]), int(parts[2]) if parts[2].isdigit() else 0
 
 

@@ -4,6 +4,7 @@ chain the server actually sent, and judge it (pmwizard.checks.certs). Bounded by
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import ipaddress
 import ssl
@@ -53,7 +54,8 @@ def sent_chain(ssl_object: ssl.SSLObject) -> list[x509.Certificate]:
     """The certificates the server sent, in its order (public API on 3.13+, private on 3.11/3.12)."""
     getter = getattr(ssl_object, "get_unverified_chain", None)
     if getter is not None:  # Python 3.13+: list of DER bytes
-        ders = [d if isinstance(d, bytes) else d.public_bytes(ssl._ssl.ENCODING_DER) for d in getter() or []]
+        ders = [d if isinstance(d, bytes) else d.public_bytes(ssl._ssl.ENCODING_DER)  # type: ignore[attr-defined]  # private, as below
+                for d in getter() or []]
     else:
         raw = ssl_object._sslobj.get_unverified_chain() or []  # type: ignore[attr-defined]
         ders = [c.public_bytes(ssl._ssl.ENCODING_DER) for c in raw]  # type: ignore[attr-defined]
@@ -85,10 +87,8 @@ async def probe(address: str, port: int, sni: str | None, timeout: float) -> Pro
         return Probe(address, port, "not_tls", f"no TLS handshake: {exc}")
     finally:
         writer.close()
-        try:
+        with contextlib.suppress(TimeoutError, OSError, ssl.SSLError):
             await asyncio.wait_for(writer.wait_closed(), 0.5)
-        except (TimeoutError, OSError, ssl.SSLError):
-            pass
 
 
 def _connect_finding(host: str, p: Probe, target: str) -> Finding:

@@ -66,6 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ex.add_argument("-o", "--output", metavar="FILE", help="write the card here (default: stdout)")
     ex.set_defaults(func=cmd_export)
     ve = sub.add_parser("verify", help="check cards: signatures, node_id vs node_pub_key, hostname, sizes")
-    ve.add_argument("files", nargs="+", metavar="FILE", help="card files, three-values text files, folders, or - for standard input")
+    ve.add_argument("files", nargs="+", metavar="FILE",
+                    help="card files, three-values text files, folders, or - for standard input")
     ve.add_argument("--json", action="store_true", help="one JSON document on stdout")
     ve.set_defaults(func=cmd_verify)

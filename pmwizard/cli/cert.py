@@ -43,7 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--https-port", type=_port, metavar="N", help="port NGINX serves HTTPS on (live check; default 443)")
     p.add_argument("--listen", metavar="IP", help="address for the standalone listener (default: all)")
     p.add_argument("--cert", metavar="FILE", help="full chain PEM to write (default "
-                                                  "/etc/letsencrypt/live/HOST/fullchain.pem, where the NGINX site looks)")
+                                                  "/etc/letsencrypt/live/HOST/fullchain.pem, "
+                                                  "where the NGINX site looks)")
     p.add_argument("--key", metavar="FILE", help="private key (default /etc/letsencrypt/live/HOST/privkey.pem; "
                                                  "an existing key is reused, never overwritten)")
     p.add_argument("--ca-file", metavar="PEM", help="trust anchors for the ACME server's own HTTPS (a private CA)")
@@ -70,7 +71,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r.set_defaults(func=cmd_renew)
 
     s = sub.add_parser("schedule", help="write a systemd timer (or cron file) that runs `cert renew` twice a day")
-    s.add_argument("--cron", action="store_true", help="a cron file (/etc/cron.d/pmwizard-renew) instead of systemd units")
+    s.add_argument("--cron", action="store_true",
+                   help="a cron file (/etc/cron.d/pmwizard-renew) instead of systemd units")
     s.add_argument("--output", metavar="PATH", help="systemd: the units' folder (default /etc/systemd/system); "
                                                     "cron: the file")
     s.add_argument("--config-dir", metavar="DIR", help=CONFIG_HELP)

@@ -51,12 +51,14 @@ def node_home(args: argparse.Namespace) -> Path:
 
 def add_home(parser: argparse.ArgumentParser) -> None:
     # SUPPRESS keeps a top-level `pmwizard --home X sub` value when the subcommand has no --home of its own.
-    parser.add_argument("--home", default=argparse.SUPPRESS, help="node home (default: $CMTHOME, $TMHOME, else an existing ~/.cometbft or ~/.tendermint)")
+    parser.add_argument("--home", default=argparse.SUPPRESS,
+                        help="node home (default: $CMTHOME, $TMHOME, else an existing ~/.cometbft or ~/.tendermint)")
 
 
 def add_check_yes(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument("--check", action="store_true", help="print the diff of every file it would write; write nothing")
+    group.add_argument("--check", action="store_true",
+                       help="print the diff of every file it would write; write nothing")
     group.add_argument("--yes", action="store_true", help="write the files (each previous version is backed up)")
 
 
@@ -89,7 +91,8 @@ def read_cards_arg(arg: str) -> list:
 
 
 def read_genesis_arg(arg: str) -> Any:
-    """A GenesisReport for a file or `-` (standard input, at most MAX_GENESIS_BYTES, 16 MiB); InputError when unreadable."""
+    """A GenesisReport for a file or `-` (standard input, at most MAX_GENESIS_BYTES, 16 MiB); InputError when
+    unreadable."""
     from pmwizard.core.genesis import MAX_GENESIS_BYTES, read_genesis, validate_genesis
 
     if arg == STDIN:

@@ -68,7 +68,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     s.add_argument("--hostname", help="public name for nginx/planetmint (default: this node's card)")
     s.add_argument("--services-folder", metavar="DIR", help="Monit and Tarantool files (default ~/.planetmint-monit)")
     s.add_argument("--planetmint-bin", help="planetmint executable (default: found on PATH)")
-    s.add_argument("--tendermint-bin", help="cometbft/tendermint executable (default: cometbft, else tendermint, on PATH)")
+    s.add_argument("--tendermint-bin",
+                   help="cometbft/tendermint executable (default: cometbft, else tendermint, on PATH)")
     s.add_argument("--init-lua", help="Planetmint's init.lua (default: from the installed package)")
     s.add_argument("--cert", help="TLS full chain for nginx (default: Let's Encrypt's path for the hostname)")
     s.add_argument("--key", help="TLS private key for nginx")

@@ -66,7 +66,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         targets = [DoctorTarget(name=args.hostname or "this node", hostname=args.hostname, p2p_port=args.p2p_port,
                                 node_id=node_id,
                                 rpc_url=rpc.get("local") or next(iter(rpc.values()), "http://127.0.0.1:26657"),
-                                local=True, tarantool_port=args.tarantool_port, tls_names=tuple(n for n in (round_robin,) if n),
+                                local=True, tarantool_port=args.tarantool_port,
+                                tls_names=tuple(n for n in (round_robin,) if n),
                                 tls_port=args.https_port, api_http_port=args.api_port, home=home)]
     live = not args.json and sys.stderr.isatty()
 

@@ -114,12 +114,15 @@ def add_network_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--network", action="store_true",
                    help="check the running network through this node's RPC (and every --rpc): signing, "
                         "connections, margin, stalls, catching up, app hash, clocks, disk")
-    g.add_argument("--blocks", type=_bounded(int, 1, 100), default=10, metavar="N", help="recent commits to read (default 10)")
+    g.add_argument("--blocks", type=_bounded(int, 1, 100), default=10, metavar="N",
+                   help="recent commits to read (default 10)")
     g.add_argument("--stall-after", type=_bounded(float, 1, 86400), default=30.0, metavar="S",
                    help="seconds without a block (with rounds failing or transactions waiting) that make a stall")
     g.add_argument("--metrics", metavar="URL", help="this node's Prometheus metrics (default: from config.toml's "
                    "[instrumentation] when prometheus = true), e.g. http://127.0.0.1:26660/metrics")
     g.add_argument("--watch", action="store_true",
                    help="repeat every --interval seconds (in place on a terminal; JSON lines with --json)")
-    g.add_argument("--interval", type=_bounded(float, 0.1, 3600), default=5.0, metavar="S", help="seconds between rounds (default 5)")
-    g.add_argument("--count", type=_bounded(int, 0, 10**9), default=0, metavar="N", help="with --watch: stop after N rounds")
+    g.add_argument("--interval", type=_bounded(float, 0.1, 3600), default=5.0, metavar="S",
+                   help="seconds between rounds (default 5)")
+    g.add_argument("--count", type=_bounded(int, 0, 10**9), default=0, metavar="N",
+                   help="with --watch: stop after N rounds")

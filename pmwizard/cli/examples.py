@@ -33,7 +33,8 @@ EXAMPLES: dict[str, str] = {
                  "  pmwizard configure --genesis genesis.json --services all --hostname node.alice.example --check\n",
     "services": "  pmwizard services monit --check\n  pmwizard services nginx --hostname node.alice.example --yes\n"
                 "  pmwizard services planetmint --hostname node.alice.example --check\n",
-    "check": "  pmwizard check dns node.alice.example --expect-ip 203.0.113.7\n  pmwizard check tls node.alice.example\n"
+    "check": "  pmwizard check dns node.alice.example --expect-ip 203.0.113.7\n"
+             "  pmwizard check tls node.alice.example\n"
              "  pmwizard check --list\n",
     "check dns": "  pmwizard check dns node.alice.example --expect-ip 203.0.113.7 --ca letsencrypt.org\n"
                  "  pmwizard check dns node.alice.example --nameserver 127.0.0.1:5353 --json\n",
@@ -57,9 +58,11 @@ EXAMPLES: dict[str, str] = {
                   "  pmwizard completion zsh > \"${fpath[1]}/_pmwizard\"\n",
     "cert": "  pmwizard cert issue node.alice.example --name node1.consortium.example --check\n"
             "  pmwizard cert renew --yes\n",
-    "cert issue": "  pmwizard cert issue node.alice.example --name node1.consortium.example --email ops@alice.example --check\n"
+    "cert issue": "  pmwizard cert issue node.alice.example --name node1.consortium.example "
+                  "--email ops@alice.example --check\n"
                   "  pmwizard cert issue node.alice.example --http-01 standalone --yes     # no web server yet\n"
-                  "  pmwizard cert issue node.alice.example --staging --yes                # untrusted test certificate\n",
+                  "  pmwizard cert issue node.alice.example --staging --yes                "
+                  "# untrusted test certificate\n",
     "cert renew": "  pmwizard cert renew --check                      # what is due within 30 days\n"
                   "  pmwizard cert renew --yes                        # renew it and reload nginx\n",
     "cert schedule": "  pmwizard cert schedule --check                   # the systemd timer pair\n"
@@ -68,14 +71,16 @@ EXAMPLES: dict[str, str] = {
                   "  pmwizard validators add dave.card.json --power 9 --check\n"
                   "  pmwizard validators vote election-bundle.json --yes\n",
     "validators show": "  pmwizard validators show --cards cards/\n  pmwizard validators show --json\n",
-    "validators add": "  pmwizard validators add dave.card.json --power 9 --member-rpc http://dave.example:26657 --check\n"
+    "validators add": "  pmwizard validators add dave.card.json --power 9 "
+                      "--member-rpc http://dave.example:26657 --check\n"
                       "  pmwizard validators add dave.card.json --power 9 --planetmint-bin ~/pm/bin/planetmint "
                       "--yes -o election-bundle.json\n",
     "validators remove": "  pmwizard validators remove dave.card.json --check\n"
                          "  pmwizard validators remove 0a1b2c3d4e5f60718293a4b5c6d7e8f901234567 --yes\n",
     "validators set-power": "  pmwizard validators set-power bob.card.json --power 5 --check\n",
     "validators vote": "  pmwizard validators vote election-bundle.json --check   # what is voted on\n"
-                       "  pmwizard validators vote election-bundle.json --yes     # approve with this node's key file\n",
+                       "  pmwizard validators vote election-bundle.json --yes     "
+                       "# approve with this node's key file\n",
     "validators status": "  pmwizard validators status election-bundle.json\n"
                          "  pmwizard validators status election-bundle.json --wait 120 --json\n",
     "join": "  pmwizard join --from-rpc http://member.example:26657 --peers cards/ --check\n"

@@ -14,7 +14,8 @@ TARGETS = ("ansible", "kubernetes", "prometheus")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("export", help="write deployment files (Ansible, Kubernetes, Prometheus) from the same plan")
+    parser = sub.add_parser("export",
+                            help="write deployment files (Ansible, Kubernetes, Prometheus) from the same plan")
     targets = parser.add_subparsers(dest="target", metavar="TARGET", required=True)
     for name in TARGETS:
         try:

@@ -52,7 +52,8 @@ def cmd_prometheus(args: argparse.Namespace) -> int:
     plan = Plan()
     plan.add(out / "prometheus.yml", scrape_config(targets),
              notes=[f"scrape {len(targets)} nodes' Tendermint metrics (`configure --metrics` turns them on)"])
-    plan.add(out / RULES_FILE, alert_rules(args.namespace), notes=["alerts: stall, halt margin, missed blocks, peers, catching up"])
+    plan.add(out / RULES_FILE, alert_rules(args.namespace),
+             notes=["alerts: stall, halt margin, missed blocks, peers, catching up"])
     return run_plan(plan, args)
 
 

@@ -7,6 +7,7 @@ a Plan (atomic, previous version kept); the fingerprint goes to stderr so stdout
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -66,10 +67,8 @@ def _refuse_running_genesis(args: argparse.Namespace, data: bytes) -> None:
     here = Path(args.genesis).absolute()
     if here.parent.name == "config":
         homes.append(here.parent.parent)
-    try:
+    with contextlib.suppress(PmwizardError):
         homes.append(tendermint_home(getattr(args, "home", None)))
-    except PmwizardError:
-        pass
     for home in homes:
         installed = home / "config" / "genesis.json"
         if node_has_blocks(home) and installed.is_file() and installed.read_bytes() == data:
@@ -127,7 +126,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if report.converted and not args.convert:
         from pmwizard.core.shown import for_shell
 
-        say(f"  to get the converted 0.34 document: pmwizard genesis validate {for_shell(args.file)} --convert NEW_FILE")
+        say("  to get the converted 0.34 document: "
+            f"pmwizard genesis validate {for_shell(args.file)} --convert NEW_FILE")
     print(f"SHA-256 {report.sha256}")
     return 0 if report.valid else 1
 

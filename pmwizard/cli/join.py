@@ -62,14 +62,15 @@ def wait(args: argparse.Namespace) -> int:
     last = None
     while True:
         try:
-            mine = asyncio.run(net.status(args.rpc, args.timeout))
+            status = asyncio.run(net.status(args.rpc, args.timeout))
             theirs = asyncio.run(net.status(args.from_rpc, args.timeout)).height if args.from_rpc else None
         except net.NetworkTrouble as exc:
             mine, theirs = None, None
             line = f"waiting: {exc}"
         else:
-            line = (f"height {mine.height}" + (f" of {theirs}" if theirs is not None else "")
-                    + (" (catching up)" if mine.catching_up else " (not catching up)"))
+            mine = status
+            line = (f"height {status.height}" + (f" of {theirs}" if theirs is not None else "")
+                    + (" (catching up)" if status.catching_up else " (not catching up)"))
         done = mine is not None and not mine.catching_up and (theirs is None or mine.height + 2 >= theirs)
         if line != last and not args.json:
             print(line, flush=True)

@@ -17,7 +17,8 @@ HELP = {
              "checks both programs every second (-d 1), restarting one that died.",
     "tarantool": "Tarantool instance running Planetmint's init.lua on 3303 (start: tarantool <file>)",
     "nginx": "NGINX site: HTTPS 443 -> API 9984, /api/v1/streams/ -> WebSocket 9985, HTTP -> HTTPS",
-    "planetmint": "merge database/server/wsserver/tendermint keys into $PLANETMINT_CONFIG_PATH, else ~/.planetmint (other keys kept)",
+    "planetmint": "merge database/server/wsserver/tendermint keys into $PLANETMINT_CONFIG_PATH, else ~/.planetmint "
+                  "(other keys kept)",
 }
 
 
@@ -37,7 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "nginx: site file (default /etc/nginx/sites-available/planetmint); "
                         "planetmint: config file (default $PLANETMINT_CONFIG_PATH, else ~/.planetmint)")
     parser.add_argument("--planetmint-bin", help="planetmint executable (default: the one on PATH)")
-    parser.add_argument("--tendermint-bin", help="cometbft/tendermint executable (default: cometbft, else tendermint, on PATH)")
+    parser.add_argument("--tendermint-bin",
+                        help="cometbft/tendermint executable (default: cometbft, else tendermint, on PATH)")
     parser.add_argument("--init-lua", help="Planetmint's init.lua (default: found in the planetmint package)")
     parser.add_argument("--tarantool-port", type=int, default=3303, help="Tarantool port (default 3303)")
     parser.add_argument("--api-port", type=int, default=9984, help="Planetmint HTTP API port (default 9984)")

@@ -63,7 +63,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(f"liveness: every member must stay up (blocks need {live['power_to_commit']} of {live['total_power']})")
     else:
         print(f"liveness: blocks need {live['power_to_commit']} of {live['total_power']} power; up to "
-              f"{live['power_that_may_be_down']} may be down ({live['members_that_may_be_down']} of the largest members)")
+              f"{live['power_that_may_be_down']} may be down "
+              f"({live['members_that_may_be_down']} of the largest members)")
     if not doc["planetmint_agrees"]:
         print("warning: Planetmint's /api/v1/validators differs from Tendermint's /validators (a change is being "
               "applied: it takes effect two blocks after the vote that concludes it)")
@@ -177,8 +178,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def _common(p: argparse.ArgumentParser, json_flag: bool = True) -> None:
-    p.add_argument("--rpc", default=DEFAULT_RPC, metavar="URL", help=f"this node's Tendermint RPC (default {DEFAULT_RPC})")
-    p.add_argument("--api", default=DEFAULT_API, metavar="URL", help=f"this node's Planetmint API (default {DEFAULT_API})")
+    p.add_argument("--rpc", default=DEFAULT_RPC, metavar="URL",
+                   help=f"this node's Tendermint RPC (default {DEFAULT_RPC})")
+    p.add_argument("--api", default=DEFAULT_API, metavar="URL",
+                   help=f"this node's Planetmint API (default {DEFAULT_API})")
     p.add_argument("--cards", nargs="+", default=[], metavar="CARD", help="member cards (files or folders): names")
     p.add_argument("--genesis", metavar="FILE", help="the network's genesis.json: names of the first members")
     p.add_argument("--timeout", type=float, default=5.0, help="seconds per request (default 5)")

@@ -54,7 +54,8 @@ def _describe(e: Any, names: dict[str, tuple[str, str]]) -> list[str]:
         return [*head, ("  chain migration: block production halts once it concludes; the network restarts from a "
                        "new genesis (see `planetmint election show`)")]
     action = "remove" if e.power == 0 else "set"
-    head.append(f"  {action} {_who(e.pub_key, names)} (node {e.node_id}) " + ("" if e.power == 0 else f"to power {e.power}"))
+    head.append(f"  {action} {_who(e.pub_key, names)} (node {e.node_id}) "
+                + ("" if e.power == 0 else f"to power {e.power}"))
     head.append(f"  set before: total {e.total}; after: total {e.set_after().total}")
     return head + [f"  {ln}" for ln in change_lines(e, names)]
 
@@ -90,7 +91,7 @@ def _applied(args: argparse.Namespace, e: Any) -> dict[str, Any]:
     out: dict[str, Any] = {
         "tendermint_applied": tm.same_powers(want),
         "planetmint_applied": pm.same_powers(want),
-        "members": asyncio.run(el.agreement(pairs, args.timeout)),  # type: ignore[arg-type]
+        "members": asyncio.run(el.agreement(pairs, args.timeout)),
         "member_signs_blocks": None,
     }
     if e.power > 0:
@@ -114,8 +115,8 @@ def run_status(args: argparse.Namespace, names: dict[str, tuple[str, str]]) -> i
     names = _names_with(bundle, names)
     e = asyncio.run(net.election(args.api, eid, args.timeout))
     if e is None:
-        raise PmwizardError(f"election {eid}: not on this node's chain ({args.api}); check the id, or wait for the node "
-                            "to catch up")
+        raise PmwizardError(f"election {eid}: not on this node's chain ({args.api}); check the id, "
+                            "or wait for the node to catch up")
     if not args.json:
         for line in _describe(e, names):
             print(line)
@@ -130,8 +131,9 @@ def run_status(args: argparse.Namespace, names: dict[str, tuple[str, str]]) -> i
         if state.status != "ongoing" or time.monotonic() > deadline:
             break
         time.sleep(1.0)
-    voters = [{"pub_key": k, "name": names.get(k, ("", ""))[0], "power": p, "voted": k in state.tally.votes}
-              for k, p in sorted(e.voters.items(), key=lambda kv: -kv[1])]
+    voters: list[dict[str, Any]] = [
+        {"pub_key": k, "name": names.get(k, ("", ""))[0], "power": p, "voted": k in state.tally.votes}
+        for k, p in sorted(e.voters.items(), key=lambda kv: -kv[1])]
     doc = {**state.to_json(), "voters": voters}
     if state.status == "concluded" and e.kind == VALIDATOR_ELECTION:
         doc["applied"] = _applied(args, e)

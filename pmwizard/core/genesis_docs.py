@@ -86,8 +86,8 @@ def convert(doc: dict, genesis_time: str) -> str | None:
         validators.append({"address": address, "pub_key": {"type": "tendermint/PubKeyEd25519", "value": value},
                            "power": str(power), "name": name if isinstance(name, str) else ""})
     params = default_params()
-    old = doc.get("consensus_params") if isinstance(doc.get("consensus_params"), dict) else {}
-    old_block = old.get("block_size_params") if isinstance(old.get("block_size_params"), dict) else {}
+    old = found if isinstance(found := doc.get("consensus_params"), dict) else {}
+    old_block = found if isinstance(found := old.get("block_size_params"), dict) else {}
     max_bytes = _whole(old_block.get("max_bytes"), 1)
     if max_bytes is not None:
         params["block"]["max_bytes"] = str(min(max_bytes, MAX_BLOCK_SIZE_BYTES))
@@ -95,7 +95,7 @@ def convert(doc: dict, genesis_time: str) -> str | None:
     max_gas = _whole(old_block.get("max_gas"), -1)
     if max_gas is not None:
         params["block"]["max_gas"] = str(max_gas)
-    old_ev = old.get("evidence_params") if isinstance(old.get("evidence_params"), dict) else {}
+    old_ev = found if isinstance(found := old.get("evidence_params"), dict) else {}
     max_age = _whole(old_ev.get("max_age"), 1)
     if max_age is not None:
         params["evidence"]["max_age_num_blocks"] = str(max_age)

@@ -158,7 +158,7 @@ class _Reader:
         ch = self.text[pos] if pos < self.n else ""
         if ch == '"':
             return self.string(pos)
-        if ch == "-" or "0" <= ch <= "9" and ch:
+        if ch == "-" or ("0" <= ch <= "9" and ch):
             return self.number(pos)
         if ch in _LITERALS and ch:
             return self.literal(pos)
@@ -167,6 +167,8 @@ class _Reader:
     def document(self) -> Any:
         """Iterative (no recursion limit), so a deeply nested file gets Go's answer, not a RecursionError."""
         stack: list[tuple[dict | list, str | None]] = []
+        value: Any  # a scalar, or a finished object or array
+        key: str | None
         pos = self.ws(0)
         while True:
             # a value starts here
@@ -199,9 +201,9 @@ class _Reader:
                 container, key = stack[-1]
                 nxt = self.text[pos] if pos < self.n else ""
                 if isinstance(container, dict):
-                    container[key] = value  # type: ignore[index]
+                    container[key] = value
                     if self.keep_pairs:
-                        container.pairs.append((key, value))  # type: ignore[union-attr]
+                        container.pairs.append((key, value))  # type: ignore[attr-defined]  # a JObj: new_object()
                     if nxt == ",":
                         new_key, pos = self._key(self.ws(pos + 1))
                         stack[-1] = (container, new_key)
@@ -325,7 +327,7 @@ def _write(value: Any, level: int, indent: str | None, raw_strings: bool) -> str
             pad = "" if indent is None else "\n" + indent * (lv + 1)
             close = "}" if is_dict else "]"
             todo.append((True, close if indent is None else "\n" + indent * lv + close, lv))
-            entries = list(item.items()) if is_dict else list(enumerate(item))
+            entries: list[tuple[Any, Any]] = list(item.items()) if isinstance(item, dict) else list(enumerate(item))
             first = "{" if is_dict else "["
             for n in range(len(entries) - 1, -1, -1):
                 k, v = entries[n]

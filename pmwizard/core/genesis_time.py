@@ -42,7 +42,7 @@ class GoTime:
 
 def go_quote(s: str) -> str:
     """time.quote: double quotes, backslash escapes, non-ASCII and control bytes as \\xNN."""
-    out = []
+    out: list[str] = []
     for ch in s:
         if ord(ch) < 0x20 or ord(ch) >= 0x80:
             out.extend(f"\\x{b:02x}" for b in ch.encode("utf-8", "surrogateescape"))

@@ -119,13 +119,13 @@ def read_key_object(path: Path, limit: int = MAX_KEY_FILE) -> dict[str, Any]:
     return obj
 
 
-def _typed(obj: Any, key: str, want: str, source: str) -> str:
+def _typed(obj: Any, key: str, want: str, source: str) -> Any:
     wrapper = obj.get(key) if isinstance(obj, dict) else None
     if not isinstance(wrapper, dict):
         raise InputError(source, key, 'missing (expected {"type": ..., "value": ...})')
     if wrapper.get("type") != want:
         raise InputError(source, f"{key}.type", f"is {wrapper.get('type')!r}; expected {want!r}")
-    return wrapper.get("value")
+    return wrapper.get("value")  # as written (any JSON value): decode_b64 checks it is a base64 string
 
 
 def private_key_from(obj: Any, source: str, key: str = "priv_key") -> KeyPair:
@@ -193,7 +193,8 @@ def permission_warnings(home: Path) -> list[str]:
 
 
 def files_found(home: Path) -> dict[str, str]:
-    found = {rel: ("found" if (home / rel).exists() else "missing") for rel in (VALIDATOR_KEY, VALIDATOR_STATE, NODE_KEY)}
+    found = {rel: ("found" if (home / rel).exists() else "missing")
+             for rel in (VALIDATOR_KEY, VALIDATOR_STATE, NODE_KEY)}
     if (home / LEGACY_VALIDATOR).exists():
         found[LEGACY_VALIDATOR] = "found (pre-0.28 format)"
     return found

@@ -346,7 +346,8 @@ def _validate_params(p: dict[str, Any]) -> None:
          f"evidence.MaxAgeNumBlocks must be greater than 0. Got {p['max_age_num_blocks']}"),
         (p["max_age_duration"] <= 0, "evidence.max_age_duration",
          f"evidence.MaxAgeDuration must be grater than 0 if provided, Got {_go_duration(p['max_age_duration'])}"),
-        (ev_bytes > mb, "evidence.max_bytes", f"evidence.MaxBytesEvidence is greater than upper bound, {ev_bytes} > {mb}"),
+        (ev_bytes > mb, "evidence.max_bytes",
+         f"evidence.MaxBytesEvidence is greater than upper bound, {ev_bytes} > {mb}"),
         (ev_bytes < 0, "evidence.max_bytes", f"evidence.MaxBytes must be non negative. Got: {ev_bytes}"),
         (not p["pub_key_types"], "validator.pub_key_types", "len(Validator.PubKeyTypes) must be greater than 0"),
     ]
@@ -409,7 +410,7 @@ def decode_genesis(data: bytes) -> Decoded:
     chain_id = _str(doc.get("chain_id"), "chain_id")
     initial_height = _int(doc.get("initial_height"), "initial_height")
     params = _decode_params(doc.get("consensus_params"))
-    decoded = []
+    decoded: list[tuple[str, bytes, tuple[str, bytes] | None, int, str]] = []  # pub_key None: absent
     for i, v in enumerate(_list(doc.get("validators"), "validators")):
         f = f"validators[{i}]"
         plain = _plain_validator(v)

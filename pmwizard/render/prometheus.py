@@ -68,7 +68,8 @@ def alert_rules(namespace: str = "tendermint") -> str:
     lines = ["# Alert rules written by pmwizard (`pmwizard export prometheus`); `promtool check rules` accepts them.",
              "groups:", "  - name: \"planetmint-network\"", "    rules:"]
     for name, expr, wait, severity, summary, description in ALERTS:
-        lines += [f"      - alert: {_q(name)}", f"        expr: {_q(expr.replace('{ns}', namespace))}", f"        for: {_q(wait)}",
+        lines += [f"      - alert: {_q(name)}", f"        expr: {_q(expr.replace('{ns}', namespace))}",
+                  f"        for: {_q(wait)}",
                   f"        labels: {{severity: {_q(severity)}}}", "        annotations:",
                   f"          summary: {_q(summary)}", f"          description: {_q(description)}"]
     return "\n".join(lines) + "\n"

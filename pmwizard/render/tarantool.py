@@ -145,6 +145,7 @@ box.cfg = function(options)
 end
 dofile(init_lua)
 box.cfg = configure
-""" + NULL_FULFILLS + """-- init() is the function Planetmint calls to create its spaces; its presence proves init.lua ran.
+""" + NULL_FULFILLS + """\
+-- init() is the function Planetmint calls to create its spaces; its presence proves init.lua ran.
 require('log').info('pmwizard: Planetmint init.lua loaded from %s (init: %s)', init_lua, type(init))
 """

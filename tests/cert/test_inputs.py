@@ -83,7 +83,8 @@ def test_schedule_systemd_and_cron(tmp_path: Path) -> None:
     assert r.returncode == 0
     service = (units / "pmwizard-renew.service").read_text()
     exec_start = next(line for line in service.splitlines() if line.startswith("ExecStart="))
-    assert exec_start.split("=", 1)[1].startswith("/") and "Persistent=true" in (units / "pmwizard-renew.timer").read_text()
+    assert exec_start.split("=", 1)[1].startswith("/")
+    assert "Persistent=true" in (units / "pmwizard-renew.timer").read_text()
     cron = tmp_path / "cron.d" / "pmwizard-renew"
     r = pmwizard("cert", "schedule", "--cron", "--output", str(cron), "--config-dir", str(tmp_path / "acme"), "--yes")
     assert r.returncode == 0 and " root /" in cron.read_text() and "cert renew" in cron.read_text()

@@ -114,7 +114,8 @@ def tarantool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     binary = require_binary("tarantool")
     work = tmp_path_factory.mktemp("tarantool")
     port = free_port()
-    (work / "init.lua").write_text(f"box.cfg{{listen = '127.0.0.1:{port}', work_dir = '{work}', log = '{work}/t.log'}}\n")
+    (work / "init.lua").write_text(
+        f"box.cfg{{listen = '127.0.0.1:{port}', work_dir = '{work}', log = '{work}/t.log'}}\n")
     proc = subprocess.Popen([binary, str(work / "init.lua")], cwd=work, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     try:

@@ -20,8 +20,8 @@ pytestmark = pytest.mark.servers
 
 
 def pmwizard(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pmwizard", *args], capture_output=True, text=True, timeout=60, check=False,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run([sys.executable, "-m", "pmwizard", *args], capture_output=True, text=True, timeout=60,
+                          check=False, env={**os.environ, **(env or {})})
 
 
 def test_check_dns_json_and_exit_codes(knot) -> None:

@@ -29,7 +29,8 @@ def commit(height: int, signers: list[Validator], app_hash: str = "AA", block_ha
 
 def view(**kw) -> NodeView:
     base = {"url": "http://127.0.0.1:26657", "node_id": MEMBERS[0].node_id, "moniker": "member1", "network": "c",
-                "version": "0.34.24", "address": VALS[0].address, "height": 100, "block_time": NOW - timedelta(seconds=1),
+                "version": "0.34.24", "address": VALS[0].address, "height": 100,
+                "block_time": NOW - timedelta(seconds=1),
                 "peers": {m.node_id: "127.0.0.1" for m in MEMBERS[1:]}, "validators": VALS, "step": 1}
     base.update(kw)
     return NodeView(**base)

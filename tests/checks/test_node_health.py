@@ -65,7 +65,7 @@ def test_zero_peers_behind_the_duplicate_ip_filter_is_named_with_its_fix(tmp_pat
             seen(Finding(f["check"], f["target"], Status(f["status"]), f["code"], f["message"], f["fix"])
                  for f in found.values() if f["check"].startswith("node."))
             verdicts.append((n.peers(), found["node.peers"], found["node.blocks"]))
-    for peers, p, b in verdicts:
+    for _peers, p, b in verdicts:
         assert p["code"] == "duplicate_ip", p
         assert "duplicate-IP filter" in p["message"] and "`duplicate CONN`" in p["message"]
         assert "allow_duplicate_ip = true" in p["fix"] and "addr_book_strict = false" in p["fix"]

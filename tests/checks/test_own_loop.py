@@ -5,6 +5,7 @@ and cancelling the caller stops the checks."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 
 from pmwizard.checks.doctor import DoctorTarget, run_doctor
@@ -67,13 +68,10 @@ async def test_cancelling_the_caller_stops_the_work_and_its_deliveries() -> None
             stopped.set()
 
     task = asyncio.create_task(on_own_loop(slow, delivered.append))
-    while not started.is_set():
-        await asyncio.sleep(0.01)
+    assert await asyncio.to_thread(started.wait, 10)  # a thread's Event: waited on from a worker thread
     await asyncio.sleep(0.05)  # the first item is handed over
     task.cancel()
-    try:
+    with contextlib.suppress(asyncio.CancelledError):
         await task
-    except asyncio.CancelledError:
-        pass
     assert await asyncio.to_thread(stopped.wait, 10)
     assert delivered == [1]

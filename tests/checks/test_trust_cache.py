@@ -40,5 +40,5 @@ def test_an_edited_ca_file_is_read_again(tmp_path: Path) -> None:
 
 
 def test_a_missing_ca_file_is_still_an_input_error(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="nope.pem"):
+    with pytest.raises(InputError, match=r"nope\.pem"):
         trust_anchors(tmp_path / "nope.pem")

@@ -133,7 +133,8 @@ def test_add_members_in_place_and_refuse_duplicates(members, tmp_path: Path) -> 
 def test_validate_text_and_json(members) -> None:
     good = CASES / "valid_src01_full_default.json"
     r = pmw("genesis", "validate", good)
-    assert r.returncode == 0 and r.stdout.startswith(f"valid: {good}") and f"SHA-256 {sha(good.read_bytes())}" in r.stdout
+    assert r.returncode == 0 and r.stdout.startswith(f"valid: {good}")
+    assert f"SHA-256 {sha(good.read_bytes())}" in r.stdout
     r = pmw("genesis", "validate", "--json", good)
     doc = json.loads(r.stdout)
     assert r.returncode == 0 and doc["valid"] and doc["sha256"] == sha(good.read_bytes()) and r.stderr == ""

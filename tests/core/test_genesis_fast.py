@@ -19,7 +19,7 @@ from pmwizard.core.genesis_json import GoSyntaxError, JObj, _Reader, parse
 from pmwizard.core.tmjson import INT64, GenesisError, _base64, _base64_go, _number_go, _stdlib_number
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
-FILES = sorted((FIXTURES / "tendermint/genesis-cases").glob("*.json")) + [FIXTURES / "planetmint-docs-genesis.json"]
+FILES = [*sorted((FIXTURES / "tendermint/genesis-cases").glob("*.json")), FIXTURES / "planetmint-docs-genesis.json"]
 
 
 def outcome(call, *args):

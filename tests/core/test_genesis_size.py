@@ -21,7 +21,8 @@ def cards(n: int, long_names: bool = False) -> list[MemberCard]:
         pub = base64.b64encode(hashlib.sha256(b"validator %d" % i).digest()).decode()
         # the longest names: MAX_NAME characters, nearly all 4 bytes in UTF-8 (distinct after NFKC)
         name = f"{i:05d}" + "\U0001d538" * (MAX_NAME - 5) if long_names else f"member {i}"
-        out.append(MemberCard(name, f"n{i}.example.org", 26656, pub, hashlib.sha256(b"node %d" % i).digest()[:20].hex()))
+        out.append(MemberCard(name, f"n{i}.example.org", 26656, pub,
+                              hashlib.sha256(b"node %d" % i).digest()[:20].hex()))
     return out
 
 

@@ -60,7 +60,8 @@ def test_second_half_must_be_the_public_key(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("value", "words"), [
-    (base64.b64encode(b"x" * 32).decode(), "64"), ("not base64!", "base64"), (base64.b64encode(b"x" * 65).decode(), "64")])
+    (base64.b64encode(b"x" * 32).decode(), "64"), ("not base64!", "base64"),
+    (base64.b64encode(b"x" * 65).decode(), "64")])
 def test_bad_private_key_values(tmp_path: Path, value: str, words: str) -> None:
     home = make_home(tmp_path, "priv_validator_key.json", "node_key.json")
     _tamper(home / keys.NODE_KEY, value)
@@ -71,10 +72,10 @@ def test_bad_private_key_values(tmp_path: Path, value: str, words: str) -> None:
 
 def test_missing_and_junk_files_name_the_file(tmp_path: Path) -> None:
     home = make_home(tmp_path)
-    with pytest.raises(InputError, match="priv_validator_key.json.*identity init"):
+    with pytest.raises(InputError, match=r"priv_validator_key\.json.*identity init"):
         keys.load_identity(home)
     (home / keys.VALIDATOR_KEY).write_bytes(b"\xff\xfe junk")
-    with pytest.raises(InputError, match="priv_validator_key.json: is not UTF-8"):
+    with pytest.raises(InputError, match=r"priv_validator_key\.json: is not UTF-8"):
         keys.load_identity(home)
 
 

@@ -14,7 +14,8 @@ def test_literal_private_and_loopback_addresses_need_the_lan_settings() -> None:
 
 
 def test_names_resolving_to_one_shared_address_need_them() -> None:
-    table = {"a.consortium.org": ["93.184.216.34"], "b.consortium.org": ["93.184.216.34"], "c.consortium.org": ["8.8.8.8"]}
+    table = {"a.consortium.org": ["93.184.216.34"], "b.consortium.org": ["93.184.216.34"],
+             "c.consortium.org": ["8.8.8.8"]}
     why = lan_reason(list(table), table.get, is_local=lambda ip: False)
     assert why and "a.consortium.org, b.consortium.org share one address (93.184.216.34)" in why
     assert lan_reason(["a.consortium.org", "c.consortium.org"], table.get, is_local=lambda ip: False) is None

@@ -130,7 +130,8 @@ def test_nginx_site_serves_the_https_root_in_front(node, tmp_path: Path) -> None
     conf = wrap(tmp_path, tmp_path / "site.conf")
     argv = [nginx, "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(conf)]
     with running(argv, site.https_port, [tmp_path / "error.log"], tmp_path):
-        conn = NamedHTTPS(HOST, site.https_port, ssl.create_default_context(cafile=str(pki.write_root(tmp_path / "root.pem"))))
+        conn = NamedHTTPS(HOST, site.https_port,
+                          ssl.create_default_context(cafile=str(pki.write_root(tmp_path / "root.pem"))))
         deadline = time.monotonic() + 20
         while True:
             conn.request("GET", "/")

@@ -170,7 +170,8 @@ def _malformed_chain(folder: Path, leaf_oid: x509.ObjectIdentifier | None = None
     return crt, key
 
 
-@pytest.mark.parametrize("leaf_oid", [None, ExtensionOID.CERTIFICATE_POLICIES, ExtensionOID.AUTHORITY_INFORMATION_ACCESS])
+@pytest.mark.parametrize("leaf_oid",
+                         [None, ExtensionOID.CERTIFICATE_POLICIES, ExtensionOID.AUTHORITY_INFORMATION_ACCESS])
 def test_tls_server_sending_a_malformed_certificate(tmp_path: Path, leaf_oid) -> None:
     crt, key = _malformed_chain(tmp_path, leaf_oid)
     with tls_server(crt, key) as srv:

@@ -45,10 +45,12 @@ def test_no_command_shows_or_writes_a_private_key(tmp_path: Path) -> None:
     pm = str(planetmint_venv() / "bin" / "planetmint")
     commands = [
         ["identity", "init", *h], ["identity", "show", *h], ["identity", "show", "--json", *h],
-        ["card", "export", "--hostname", "127.0.0.1", *h], ["card", "export", "--hostname", "127.0.0.1", "-o", str(card), *h],
+        ["card", "export", "--hostname", "127.0.0.1", *h],
+        ["card", "export", "--hostname", "127.0.0.1", "-o", str(card), *h],
         ["card", "verify", str(card)], ["card", "verify", "--json", str(card)],
         ["genesis", "new", str(card), "-o", str(out / "genesis.json")],
-        ["genesis", "validate", str(out / "genesis.json")], ["genesis", "validate", "--json", str(out / "genesis.json")],
+        ["genesis", "validate", str(out / "genesis.json")],
+        ["genesis", "validate", "--json", str(out / "genesis.json")],
         ["configure", "--genesis", str(out / "genesis.json"), "--peers", str(card), "--moniker", "n1", "--check", *h],
         ["configure", "--genesis", str(out / "genesis.json"), "--peers", str(card), "--moniker", "n1", "--yes", *h],
         ["configure", "--genesis", str(out / "genesis.json"), "--moniker", "n2", "--yes", *h],

@@ -102,7 +102,8 @@ def test_an_output_named_star_leaves_other_temp_files_alone(tmp_path: Path) -> N
 
 def test_a_dead_writers_temp_file_of_the_same_name_is_still_cleared(tmp_path: Path) -> None:
     target = tmp_path / "genesis.json"
-    stale = [tmp_path / ".genesis.json.k3j_x9Qa.tmp", tmp_path / ".genesis.json.20261202T010203123456Z.bak.ab12cd34.tmp"]
+    stale = [tmp_path / ".genesis.json.k3j_x9Qa.tmp",
+             tmp_path / ".genesis.json.20261202T010203123456Z.bak.ab12cd34.tmp"]
     for p in stale:
         p.write_text("half")
     plan = Plan()
@@ -230,7 +231,8 @@ def test_a_full_state_folder_is_one_line_and_exit_3(net: dict, small_tmpfs: Path
     _fill(small_tmpfs)
     out = tmp_path / "genesis.json"
     out.write_text("{}\n")
-    r = pmw("genesis", "new", str(net["cards"][0]), "-o", str(out), env={**os.environ, "XDG_STATE_HOME": str(small_tmpfs)})
+    r = pmw("genesis", "new", str(net["cards"][0]), "-o", str(out),
+            env={**os.environ, "XDG_STATE_HOME": str(small_tmpfs)})
     assert r.returncode == 3
     line = one_line(r)
     assert "no space left" in line and str(small_tmpfs) in line

@@ -29,7 +29,8 @@ def small_tmpfs(tmp_path: Path):
         pytest.skip("mounting a tmpfs needs root; the file-size-limit test covers the same path")
     mnt = tmp_path / f"full-{uuid.uuid4().hex[:6]}"
     mnt.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)], capture_output=True, check=False)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)],
+                          capture_output=True, check=False)
     if done.returncode != 0:
         pytest.skip(f"cannot mount tmpfs here: {done.stderr.decode().strip()}")
     try:
@@ -72,7 +73,8 @@ def test_file_size_limit_keeps_old_file(tmp_path: Path) -> None:
         """
     )
     env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state")}
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60, check=False)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60,
+                          check=False)
     assert done.returncode == 3, done.stderr
     assert "refused 27" in done.stdout
     assert target.read_text() == OLD

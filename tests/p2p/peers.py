@@ -59,7 +59,7 @@ async def python_peer(behaviour: Behaviour, host: str = "127.0.0.1") -> AsyncIte
         tasks.add(asyncio.current_task())  # type: ignore[arg-type]
         try:
             await behaviour(reader, writer, peer)
-        except Exception as exc:  # noqa: BLE001 - kept for the test to inspect
+        except Exception as exc:  # kept for the test to inspect
             peer.errors.append(exc)
         finally:
             writer.close()

@@ -131,7 +131,7 @@ async def test_nodes_keep_working_after_being_probed(network: Network) -> None:
     # each probe ends as an Info-level rejection on the node: the connection never became a peer
     wait_until(lambda: all(n.log.read_text(errors="replace").count("handshake failed: EOF")
                            - before.count("handshake failed: EOF") >= 5
-                           for n, before in zip(network.nodes, logs_before)), 20,
+                           for n, before in zip(network.nodes, logs_before, strict=True)), 20,
                "five 'Inbound Peer rejected ... handshake failed: EOF' lines on every node", network.nodes)
     assert all(n.peers() == 3 for n in network.nodes), "a node lost a peer after being probed"
     assert all(n.proc is not None and n.proc.poll() is None for n in network.nodes), "a node exited"
@@ -141,7 +141,7 @@ async def test_nodes_keep_working_after_being_probed(network: Network) -> None:
     assert height > 0 and result["deliver_tx"].get("code", 0) == 0, result
     wait_until(lambda: all(n.height() >= height for n in network.nodes), 30, "all nodes at the tx's height",
                network.nodes)
-    for n, node_id, before in zip(network.nodes, network.node_ids, logs_before):
+    for n, node_id, before in zip(network.nodes, network.node_ids, logs_before, strict=True):
         log = n.log.read_text(errors="replace")
         assert "panic" not in log.lower() and "CONSENSUS FAILURE" not in log
         assert _peer_ids(log) == set(network.node_ids) - {node_id}, "something else than a member became a peer"

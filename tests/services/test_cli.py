@@ -91,7 +91,8 @@ def check_then_yes(capsys: pytest.CaptureFixture[str], argv: list[str], files: l
 
 def test_planetmint_config_check_is_what_yes_writes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / ".planetmint"
-    path.write_text('{\n    "log": {"level_console": "debug"},\n    "wsserver": {"advertised_host": "old.example"}\n}\n')
+    path.write_text('{\n    "log": {"level_console": "debug"},\n'
+                    '    "wsserver": {"advertised_host": "old.example"}\n}\n')
     diff = check_then_yes(capsys, ["planetmint", "--hostname", "node.example.org", "--output", str(path)], [path])
     assert '+        "advertised_host": "node.example.org",' in diff
     assert '"level_console": "debug"' in path.read_text()

@@ -184,7 +184,7 @@ class DelayedDnsServer:
             r.set_rcode(dns.rcode.NXDOMAIN)
         return r.to_wire()
 
-    def __enter__(self) -> DelayedDnsServer:  # noqa: PYI034
+    def __enter__(self) -> DelayedDnsServer:
         server = self
 
         class Proto(asyncio.DatagramProtocol):

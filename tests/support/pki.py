@@ -155,8 +155,8 @@ class TestPKI:
                 "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
                 "extendedKeyUsage=serverAuth\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"
                 "subjectAltName=" + ",".join(f"DNS:{n}" for n in names) + "\n")
-            subprocess.run([require_binary("openssl"), "x509", "-req", "-in", str(d / "req.csr"), "-CA", str(d / "ca.crt"),
-                            "-CAkey", str(d / "ca.key"), "-CAcreateserial", f"-{digest}",
+            subprocess.run([require_binary("openssl"), "x509", "-req", "-in", str(d / "req.csr"),
+                            "-CA", str(d / "ca.crt"), "-CAkey", str(d / "ca.key"), "-CAcreateserial", f"-{digest}",
                             "-days", str(max(1, int(days[1]))), "-extfile", str(d / "ext.cnf"),
                             "-out", str(d / "leaf.crt")], check=True, capture_output=True)
             return x509.load_pem_x509_certificate((d / "leaf.crt").read_bytes())

@@ -23,7 +23,8 @@ def folder_of_cards(sandbox, tmp_path: Path) -> Path:
     twin_home = tmp_path / "twin"
     keys.init_plan(twin_home).apply()
     alice = cards.read_cards(sandbox.cards_dir / "alice.demo.test.json")[0].card
-    twin = cards.export_card(twin_home, "alice.demo.test", name="Alice again", p2p_port=alice.p2p_port)  # Alice's host:port
+    # Alice's host:port
+    twin = cards.export_card(twin_home, "alice.demo.test", name="Alice again", p2p_port=alice.p2p_port)
     (folder / "twin.json").write_text(cards.card_text(twin))
     return folder
 

@@ -36,7 +36,7 @@ class HomeScreen(Screen):
         with Vertical():
             yield Static("pmwizard: join or form a Planetmint network. Choose a journey (arrows + Enter):",
                          id="intro")
-            options = []
+            options: list[Option | None] = []  # None: a separator line
             for key, name, text in JOURNEY_TEXT:
                 options.append(Option(f"[b]{name}[/b]\n  {text}", id=key))
                 options.append(None)

@@ -73,7 +73,7 @@ class NetworkScreen(Screen):
 
     @on(Button.Pressed, "#watch")
     @on(Input.Submitted)
-    def watch(self) -> None:
+    def start_watching(self) -> None:  # not `watch`: that name is DOMNode's API for reactive watchers
         self.context.save_progress("network", {"rpc": self.query_one("#rpc", Input).value.strip(),
                                                "cards": self.query_one("#cards", Input).value.strip()})
         self.action_refresh_now()
@@ -139,12 +139,12 @@ class NetworkScreen(Screen):
                      f"{ev.get('signed')}/{ev.get('commits_read')}", str(ev.get("consecutive_missed")),
                      connected, f"{'ok' if f.status == Status.PASS else f.status.value.upper()} {f.code}")
             if key in table.rows:
-                for column, value in zip(COLUMNS, cells):
+                for column, value in zip(COLUMNS, cells, strict=True):
                     table.update_cell(key, column, Text(value))
             else:
                 table.add_row(*(Text(c) for c in cells), key=key)
-        for key in [k.value for k in table.rows if k.value not in seen]:
-            table.remove_row(key)
+        for gone in [k for k in table.rows if k.value not in seen]:
+            table.remove_row(gone)
         listing = self.query_one("#network-findings", FindingList)
         listing.clear_findings()
         listing.by_member = True
