@@ -52,7 +52,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         description="Set up a Planetmint node or form a Planetmint network. Without a command: the wizard.",
     )
     parser.add_argument("--version", action="version", version=f"pmwizard {__version__}")
-    parser.add_argument("--home", help="node home (default: $CMTHOME, $TMHOME, else an existing ~/.cometbft or ~/.tendermint)")
+    parser.add_argument("--home", help="node home (default: $CMTHOME, $TMHOME, else an existing ~/.cometbft or "
+                                       "~/.tendermint)")
     parser.add_argument("--demo", action="store_true", help="run the wizard in a sandbox with made-up members")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     names = COMMANDS if argv is None else commands_for(argv)

@@ -286,9 +286,9 @@ def parse_cards_text(text: str, source: str) -> list[CardCheck]:
         tag = (lambda i: source) if len(docs) == 1 else (lambda i: f"{source}[{i}]")
         return [card_from_json(doc, tag(i)) for i, doc in enumerate(docs)]
     out = []
-    lines = [(n, ln) for n, ln in enumerate(stripped.splitlines(), 1) if ln.strip() and not ln.lstrip().startswith("#")]
-    for n, line in lines:
-        out.append(card_from_values(line, source if len(lines) == 1 else f"{source}:{n}"))
+    lines = [(k, ln) for k, ln in enumerate(stripped.splitlines(), 1) if ln.strip() and not ln.lstrip().startswith("#")]
+    for number, values in lines:
+        out.append(card_from_values(values, source if len(lines) == 1 else f"{source}:{number}"))
     return out
 
 

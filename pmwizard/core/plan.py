@@ -182,8 +182,12 @@ class Plan:
                 _check_unchanged(c)
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
             done: list[Written] = []
+
+            def journal_with(w: Written) -> None:  # before each replace: undo knows it if a later file fails
+                _record_journal([*done, w], state, complete=False)
+
             for c in chosen:
-                done.append(_write_one(c, stamp, lambda w, d=done: _record_journal([*d, w], state, complete=False)))
+                done.append(_write_one(c, stamp, journal_with))
             _record_journal(done, state, complete=True)
         return done
 

@@ -63,6 +63,7 @@ class Sandbox:
         self.dns: DemoDns | None = None
         self.https: DemoHttps | None = None
         self.peers: DemoPeers | None = None
+        self.network: DemoNetwork | None = None
         self.chain_id = DEMO_CHAIN
 
     def __enter__(self) -> Self:

@@ -169,7 +169,8 @@ case "${{1:-}}" in
                 cp -f "$LOGS/$2" "$LOGS/$2.1" && : >"$LOGS/$2" ;;
             *) echo "usage: $0 rotate planetmint.log|planetmint-errors.log|tendermint.log" >&2; exit 2 ;;
         esac ;;
-    *) echo "usage: $0 start_planetmint|stop_planetmint|start_tendermint|stop_tendermint|start_tarantool|stop_tarantool|rotate LOG" >&2
+    *) echo "usage: $0 start_planetmint|stop_planetmint|start_tendermint|stop_tendermint|"\
+"start_tarantool|stop_tarantool|rotate LOG" >&2
        exit 2 ;;
 esac
 """

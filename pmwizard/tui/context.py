@@ -35,6 +35,7 @@ class WizardContext:
     sample_hostname: str = "node.example.org"
     demo_cards: list[Path] = field(default_factory=list)
     demo_chain_id: str = ""  # the chain the demo members' nodes announce
+    acme_options: dict[str, Any] = field(default_factory=dict)  # cert issue's settings (a test CA, ports)
     demo_network: Any = None  # the demo's made-up running network (validator-set journey)
     demo_newcomer_card: Path | None = None
     demo_key_file: Path | None = None

@@ -22,11 +22,11 @@ pytestmark = pytest.mark.servers
 async def test_get_certificate_button(tmp_path: Path, pebble: Pebble) -> None:
     ctx = WizardContext(home=tmp_path / "home", state_dir=tmp_path / "state", nameservers=[pebble.knot.nameserver])
     live = tmp_path / "live"
-    ctx.acme_options = {  # type: ignore[attr-defined]
+    ctx.acme_options = {
         "directory": pebble.directory, "ca_file": pebble.ca_file, "caa_identity": "pebble.pmwizard.test",
         "http_port": pebble.http_port, "listen": "127.0.0.1", "cert": live / "fullchain.pem",
         "key": live / "privkey.pem", "config_dir": tmp_path / "acme", "webroot": tmp_path / "webroot"}
-    ctx.save_progress("member", {"step": 2, "hostname": NODE})  # resume at step 3, the certificate
+    ctx.save_progress("member", {"step": 3, "hostname": NODE})  # resume at step 4, the certificate
     app = make_app(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -60,11 +60,11 @@ async def test_the_demo_asks_no_ca(tmp_path: Path) -> None:
 
     with Sandbox(tmp_path / "sandbox") as sb:
         ctx = sb.context
-        ctx.save_progress("member", {"step": 2, "hostname": "node.demo.test"})
+        ctx.save_progress("member", {"step": 3, "hostname": "node.demo.test"})
         app = make_app(ctx)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
-            await pilot.press("enter")
+            await pilot.press("enter")  # resumed at the certificate step
             await settle(pilot)
             await press(pilot, "#acme")
             assert "the demo has no CA to ask" in screen_text(app)

@@ -57,7 +57,7 @@ MODULES = sorted(p for p in PACKAGE.rglob("*.py") if _layer(p) in ALLOWED)
 def test_imports_follow_the_layers(path: Path) -> None:
     layer = _layer(path)
     wrong = sorted((module, line) for module, line in _imported_layers(path)
-                   if (target := (module.split(".") + [""])[1]) not in OPEN and target != "__version__"
+                   if (target := [*module.split("."), ""][1]) not in OPEN and target != "__version__"
                    and target not in ALLOWED[layer] and (layer, module) not in EXCEPTIONS)
     assert not wrong, f"pmwizard/{path.relative_to(PACKAGE)} ({layer}) imports " + ", ".join(
         f"{m} (line {n})" for m, n in wrong)

@@ -64,7 +64,7 @@ async def test_member_joins_a_running_network_from_a_members_rpc(sandbox) -> Non
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")
         await settle(pilot)
-        app.screen.show_step(4)
+        app.screen.show_step(5)  # join (after keys, software, domain, certificate, card)
         await settle(pilot)
         app.screen.query_one("#network-rpc", Input).value = sandbox.network.url
         await press(pilot, "#from-rpc")
@@ -77,7 +77,7 @@ async def test_member_joins_a_running_network_from_a_members_rpc(sandbox) -> Non
         assert json.loads(written.read_text()) == json.loads(launched)
         text = screen_text(app)
         assert "valid: chain demo-chain, 3 validators" in text and "NOT in it" in text
-        app.screen.show_step(6)
+        app.screen.show_step(8)  # the final check
         await settle(pilot)
         step = app.screen.step
         step.query_one("#own-rpc", Input).value = sandbox.network.url

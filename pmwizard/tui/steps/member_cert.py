@@ -116,7 +116,7 @@ class CertificateStep(MemberStep):
         from pmwizard.acme.request import make_request
 
         names = self.query_one("#acme-names", Input).value.replace(",", " ").split()
-        options = dict(getattr(self.context, "acme_options", None) or {})
+        options = dict(self.context.acme_options)
         options.setdefault("nameservers", tuple(self.context.nameservers))
         options.setdefault("timeout", self.context.timeout)
         options.setdefault("https_port", self.context.tls_port)
@@ -125,7 +125,7 @@ class CertificateStep(MemberStep):
     @on(Button.Pressed, "#acme")
     def acme_preflight(self) -> None:
         self.query_one("#acme-write", Button).disabled = True
-        if self.context.demo and not getattr(self.context, "acme_options", None):
+        if self.context.demo and not self.context.acme_options:
             self.say("the demo has no CA to ask (it would be Let's Encrypt itself): on your node this checks DNS, "
                      "CAA and port 80, then gets the certificate", "problem")
             return

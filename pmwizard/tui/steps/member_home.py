@@ -14,9 +14,9 @@ from textual.widgets.option_list import Option
 
 from pmwizard.core import keys
 from pmwizard.core.paths import existing_homes
+from pmwizard.core.shown import visible_lines
 from pmwizard.errors import PmwizardError
 from pmwizard.tui.steps.base import MemberStep
-from pmwizard.core.shown import visible_lines
 from pmwizard.tui.widgets.pathinput import PathInput
 
 

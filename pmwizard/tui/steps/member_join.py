@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,6 +18,9 @@ from pmwizard.errors import PmwizardError
 from pmwizard.tui.steps.base import MemberStep
 from pmwizard.tui.widgets.findings import FindingList
 from pmwizard.tui.widgets.pathinput import PathInput
+
+if TYPE_CHECKING:
+    from pmwizard.core.genesis import GenesisReport
 
 REFUSED_NOTE = ("A peer your node is already connected to may close the probe (Tendermint refuses a second "
                 "connection from the same IP): that shows as 'refused', a warning, not a fault.")
@@ -54,6 +58,8 @@ class JoinStep(MemberStep):
         yield Static("", id="peer-status", markup=False)
         yield FindingList(id="peer-findings")
 
+    report: GenesisReport | None = None  # the genesis verdict on screen (None: none read yet)
+
     def entered(self) -> None:
         self.report = None
         self.peer_cards: list = []
@@ -70,11 +76,11 @@ class JoinStep(MemberStep):
             self.state.genesis_file = event.value.strip()
         else:
             self.state.cards_path = event.value.strip()
+        self.verify()
 
     @on(Input.Changed, "#network-rpc")
     def network_changed(self, event: Input.Changed) -> None:
         self.state.network_rpc = event.value.strip()
-        self.verify()
 
     def verify(self) -> None:
         """Decoding a genesis of many validators and reading a folder of cards runs off the event loop; a
@@ -92,12 +98,12 @@ class JoinStep(MemberStep):
         from pmwizard.core.keys import load_identity
 
         try:
-            report = await asyncio.to_thread(read_genesis, Path(genesis_file).expanduser())
+            report = await asyncio.to_thread(lambda: read_genesis(Path(genesis_file).expanduser()))
             ident = load_identity(self.home())
         except PmwizardError as exc:
             self.say(visible_lines(str(exc)), "problem")
             return
-        checks = await asyncio.to_thread(read_cards, Path(cards_path).expanduser()) if cards_path else []
+        checks = await asyncio.to_thread(lambda: read_cards(Path(cards_path).expanduser())) if cards_path else []
         self.state._fingerprint = report.sha256
         self.report = report
         fp = self.query_one("#fingerprint", Static)
@@ -215,6 +221,6 @@ class JoinStep(MemberStep):
         status.update(visible_lines(text))
 
     def leave_problem(self) -> str | None:
-        if getattr(self, "report", None) is None or not self.report.valid:
+        if self.report is None or not self.report.valid:
             return "a valid genesis.json is needed to configure the node"
         return None

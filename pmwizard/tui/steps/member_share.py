@@ -14,9 +14,9 @@ from textual.widgets import Button, Input, Static
 
 from pmwizard.core.cards import MemberCard, card_text, check_name, export_card, three_values
 from pmwizard.core.plan import Plan
+from pmwizard.core.shown import visible_lines
 from pmwizard.errors import InputError, PmwizardError
 from pmwizard.tui.steps.base import MemberStep
-from pmwizard.core.shown import visible_lines
 from pmwizard.tui.widgets.copyable import CopyableText
 
 

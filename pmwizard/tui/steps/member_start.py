@@ -15,9 +15,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Static
 
-from pmwizard.core.shown import for_shell
+from pmwizard.core.shown import for_shell, visible_lines
 from pmwizard.tui.steps.base import MemberStep
-from pmwizard.core.shown import visible_lines
 from pmwizard.tui.widgets.copyable import CopyableText
 
 WATCH_SECONDS = 120.0
@@ -86,7 +85,7 @@ class StartStep(MemberStep):
         self.watch_node()
 
     @on(Button.Pressed, "#watch")
-    def watch(self) -> None:
+    def watch_pressed(self) -> None:  # not `watch`: that is Textual's own method for reactive attributes
         self.watch_node()
 
     @work(exclusive=True, group="watch", exit_on_error=False)

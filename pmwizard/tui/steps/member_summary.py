@@ -8,8 +8,8 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from pmwizard.tui.steps.base import MemberStep
 from pmwizard.core.shown import visible_lines
+from pmwizard.tui.steps.base import MemberStep
 
 
 class SummaryStep(MemberStep):

@@ -72,7 +72,7 @@ class FindingRows(OptionList):
             prompt = option.prompt
             hit = self._row_heights.get((id(prompt), width))
             if hit is None or hit[0] is not prompt:  # an opened row has a new prompt: measured again
-                hit = (prompt, self._get_visual(option).get_height(self.styles, width - padding))
+                hit = (prompt, self._get_visual(option).get_height(self.styles, width - padding))  # type: ignore[arg-type]  # Textual passes its styles so too
                 self._row_heights[(id(prompt), width)] = hit
             total += hit[1] + option._divider
         return total - (1 if self.options and self.options[-1]._divider else 0)

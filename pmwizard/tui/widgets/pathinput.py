@@ -3,6 +3,7 @@ on as usual when there is nothing to complete)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from textual import events
@@ -17,17 +18,22 @@ class PathSuggester(Suggester):
         super().__init__(use_cache=False, case_sensitive=True)
 
     async def get_suggestion(self, value: str) -> str | None:
-        if not value:
-            return None
-        path = Path(value).expanduser()
-        folder, stem = (path, "") if value.endswith("/") else (path.parent, path.name)
-        try:
-            entries = sorted(p.name for p in folder.iterdir() if p.name.startswith(stem) and not p.name.startswith("."))
-        except OSError:
-            return None
-        if not entries:
-            return None
-        return value + entries[0][len(stem):] + ("/" if (folder / entries[0]).is_dir() else "")
+        # the folder is read in a thread: a slow or network mount must not stall typing
+        return await asyncio.to_thread(complete_path, value) if value else None
+
+
+def complete_path(value: str) -> str | None:
+    """`value` completed with the first entry of its folder that starts with its last part (hidden files
+    left out), a folder with a trailing slash; None when nothing matches."""
+    path = Path(value).expanduser()
+    folder, stem = (path, "") if value.endswith("/") else (path.parent, path.name)
+    try:
+        entries = sorted(p.name for p in folder.iterdir() if p.name.startswith(stem) and not p.name.startswith("."))
+    except OSError:
+        return None
+    if not entries:
+        return None
+    return value + entries[0][len(stem):] + ("/" if (folder / entries[0]).is_dir() else "")
 
 
 class PathInput(Input):
