@@ -6,7 +6,8 @@
 # Where python3 is the distribution's own and refuses `pip install` (PEP 668: Debian 12, Ubuntu 24.04), it
 # makes and uses the virtual environment .venv; in a venv, or with an interpreter of its own, it installs there.
 # Under CI=true (or PMWIZARD_INSTALL_CHECKS=1) it also checks the built wheel in a fresh venv of
-# /usr/bin/python3 and runs the quick tests on the declared lowest dependency versions.
+# /usr/bin/python3 and runs the quick tests on the declared lowest dependency versions. Before the tests it
+# runs the code checks: ruff (the rule set in pyproject.toml) and mypy on pmwizard/ (a finding fails the run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DEBS="knot nginx monit tmux tarantool python3-venv zsh pebble faketime prometheus"
@@ -33,6 +34,8 @@ fi
 "$PY" -m pip install -q -e '.[test]'
 bash scripts/build-tendermint.sh
 bash scripts/install-planetmint.sh
+"$PY" -m ruff check pmwizard tests bench scripts
+"$PY" -m mypy
 if [ "${CI:-}" = true ] || [ "${PMWIZARD_INSTALL_CHECKS:-}" = 1 ]; then
   PMWIZARD_BUILD_PYTHON="$PY" bash scripts/check-install.sh
   bash scripts/lower-bounds.sh "$PY"
