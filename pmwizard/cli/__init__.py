@@ -29,6 +29,19 @@ EXIT_CODES = """exit codes:
   3  could not check or could not write: a server did not answer, permission denied, disk full"""
 
 
+def register_modules(sub: argparse._SubParsersAction, prefix: str, names: Sequence[str]) -> None:
+    """Each `prefix + name` module's `register(sub)`; a module that is not installed is not offered (an
+    ImportError inside a present module is a bug and propagates)."""
+    for name in names:
+        try:
+            module = importlib.import_module(prefix + name)
+        except ModuleNotFoundError as exc:
+            if exc.name == prefix + name:
+                continue
+            raise
+        module.register(sub)
+
+
 def commands_for(argv: Sequence[str]) -> Sequence[str]:
     """The subcommand modules `argv` needs: the one it names; none when it names none (`--version`, the
     wizard); all for help or a word that is no command (so argparse lists every choice). Mirrors the
@@ -61,14 +74,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         parser.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         parser.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         return parser
-    for name in names:
-        try:
-            module = importlib.import_module(f"pmwizard.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"pmwizard.cli.{name}":
-                continue
-            raise
-        module.register(sub)
+    register_modules(sub, "pmwizard.cli.", names)
     from pmwizard.cli.examples import EXAMPLES
     from pmwizard.cli.tree import add_verbosity, finish
 

@@ -89,4 +89,6 @@ EXAMPLES: dict[str, str] = {
     "export prometheus": "  pmwizard export prometheus -o prometheus/ cards/ --check\n"
                          "  pmwizard export prometheus -o prometheus/ --target alice=node.alice.example:26660 --yes\n"
                          "  promtool check config prometheus/prometheus.yml    # then load it in Prometheus\n",
+    "software": "  pmwizard software                                # what this machine has for a node\n"
+                "  pmwizard software --planetmint-bin ~/pm/bin/planetmint --json\n",
 }

@@ -8,7 +8,6 @@ written atomically with backups (`--yes`).
 from __future__ import annotations
 
 import argparse
-import importlib
 
 TARGETS = ("ansible", "kubernetes", "prometheus")
 
@@ -17,11 +16,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("export",
                             help="write deployment files (Ansible, Kubernetes, Prometheus) from the same plan")
     targets = parser.add_subparsers(dest="target", metavar="TARGET", required=True)
-    for name in TARGETS:
-        try:
-            module = importlib.import_module(f"pmwizard.cli.export_{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"pmwizard.cli.export_{name}":
-                continue
-            raise
-        module.register(targets)
+    from pmwizard.cli import register_modules
+
+    register_modules(targets, "pmwizard.cli.export_", TARGETS)

@@ -13,7 +13,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pmwizard.cli.export_node import EXAMPLES_HEADING, ExamplesFormatter, add_node_options
+from pmwizard.cli.export_node import add_node_options
+from pmwizard.cli.tree import EXAMPLES_HEADING, ExamplesFormatter
 
 EXAMPLES = (
     "  pmwizard export ansible --genesis genesis.json --peers cards/ -o deploy/ --check   # the diff\n"

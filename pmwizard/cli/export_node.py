@@ -20,16 +20,6 @@ if TYPE_CHECKING:
     from pmwizard.core.plan import Plan
 
 _INVENTORY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,252}")
-EXAMPLES_HEADING = "examples:\n"
-
-
-class ExamplesFormatter(argparse.HelpFormatter):
-    """Wraps the description as usual but keeps the examples' lines under --help (commands stay copyable)."""
-
-    def _fill_text(self, text: str, width: int, indent: str) -> str:
-        if text.startswith(EXAMPLES_HEADING):
-            return "".join(indent + line for line in text.splitlines(keepends=True))
-        return super()._fill_text(text, width, indent)
 
 
 def add_node_options(p: argparse.ArgumentParser) -> None:
