@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
 from pmwizard.checks.finding import Finding, Status
-from pmwizard.core.hostname import validate_hostname
+from pmwizard.core.hostname import is_ip, validate_hostname
 from pmwizard.core.shown import for_shell
 from pmwizard.errors import InputError
 
@@ -174,7 +174,7 @@ def chain_findings(target: str, host: str, sent: Sequence[x509.Certificate],
     if leaf.issuer == leaf.subject and fingerprint(leaf) not in anchor_prints:
         return [Finding("tls.chain", target, Status.FAIL, "self_signed",
                         "the server sends a self-signed certificate: clients will refuse it",
-                        fix=(_IP_FIX.format(name=host) if _is_ip(host) else
+                        fix=(_IP_FIX.format(name=host) if is_ip(host) else
                              f"Get a certificate from a public CA{_eg(certbot_command([host], host))} and set "
                              f"`{FULLCHAIN.format(host=host)}`"), evidence=ev)]
     # Only the leaf itself with an unknown issuer means "intermediate not sent"; a sent intermediate whose
@@ -220,12 +220,6 @@ _IP_FIX = ("{name} is an IP address: certbot issues for host names, not IPs. Giv
            "your own CA and give clients that CA")
 
 
-def _is_ip(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name.strip("[]"))
-    except ValueError:
-        return False
-    return True
 
 
 def _names_its_issuer(leaf: x509.Certificate) -> bool:
@@ -266,7 +260,7 @@ def name_findings(target: str, leaf: x509.Certificate, names: Sequence[str]) -> 
         else:
             command = certbot_command(list(dict.fromkeys([*dns_san, key])), key)
             get = f"`{command}`" if command else "one from your CA (the names here are not valid host names)"
-            fix = (_IP_FIX.format(name=key) if _is_ip(key) else
+            fix = (_IP_FIX.format(name=key) if is_ip(key) else
                    f"Get a certificate that includes it: {get}, and add "
                    f"`server_name {key};` to the nginx server block")
             out.append(Finding("tls.name", f"{target} name {key}", Status.FAIL, "mismatch",

@@ -13,13 +13,13 @@ import asyncio
 import contextlib
 import dataclasses
 import importlib
-import ipaddress
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pmwizard.checks.finding import Finding, Status
+from pmwizard.core.hostname import is_ip
 
 if TYPE_CHECKING:
     from pmwizard.checks.lookup import Resolver
@@ -28,13 +28,6 @@ if TYPE_CHECKING:
 # use them, so `check p2p IP:PORT` loads only the handshake.
 
 
-def is_ip(text: str) -> bool:
-    """An IPv4 or IPv6 literal (brackets allowed): asked of no DNS server."""
-    try:
-        ipaddress.ip_address(text.strip("[]"))
-    except ValueError:
-        return False
-    return True
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ async def _resolve(members: Sequence[Member], nameservers: Sequence[str], timeou
 
     from pmwizard.checks.dnscheck import resolve_addresses
     from pmwizard.checks.lookup import Resolver
-    from pmwizard.checks.tlscheck import is_ip
+    from pmwizard.core.hostname import is_ip
 
     resolver = Resolver(tuple(nameservers), timeout)
 

@@ -37,7 +37,7 @@ def read_p2p_config(home: Path) -> tuple[list[str], bool, str]:
 async def _addresses(host: str, nameservers: Sequence[str], timeout: float) -> list[str]:
     from pmwizard.checks.dnscheck import resolve_addresses
     from pmwizard.checks.lookup import Resolver
-    from pmwizard.checks.tlscheck import is_ip
+    from pmwizard.core.hostname import is_ip
 
     if is_ip(host):
         return [host.strip("[]")]

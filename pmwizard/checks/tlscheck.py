@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import ipaddress
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from cryptography import x509
 
 from pmwizard.checks.certs import certificate_findings, trust_anchors
 from pmwizard.checks.finding import Finding, Status
-from pmwizard.core.hostname import wire_name
+from pmwizard.core.hostname import is_ip, wire_name
 
 if TYPE_CHECKING:  # dnspython loads only when a host name is resolved (not for an IP, nor in the doctor)
     from pmwizard.checks.lookup import Nameserver
@@ -119,12 +118,6 @@ def protocol_finding(target: str, protocol: str | None) -> Finding:
                    evidence={"protocol": protocol})
 
 
-def is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text.strip("[]"))
-    except ValueError:
-        return False
-    return True
 
 
 async def check_tls(host: str, *, port: int = 443, names: Sequence[str] = (), ca_file: str | Path | None = None,
