@@ -41,6 +41,7 @@ def services_plan(
     api_port: int = 9984,
     ws_port: int = 9985,
     rpc_port: int = 26657,
+    supervise_tarantool: bool | None = None,
 ) -> Plan:
     """The files for `kinds` (default all four). `home` is the node home (None: as core.paths.choose_home
     picks it); `folder` holds Monit's and Tarantool's files (default ~/.planetmint-monit);
@@ -62,8 +63,12 @@ def services_plan(
             port=tarantool_port,
         )
     if "monit" in kinds:
-        # Monit starts the database too when its instance file is written and a tarantool is known
-        supervise_db = tsetup is not None and bool(tarantool_bin or shutil.which("tarantool"))
+        # Monit starts the database too when its instance file is written and a tarantool is known (None:
+        # when one is given or on PATH; False where something else starts it, as the Ansible play does)
+        wanted = supervise_tarantool
+        if wanted is None:
+            wanted = bool(tarantool_bin or shutil.which("tarantool"))
+        supervise_db = tsetup is not None and wanted
         setup = monit.MonitSetup(
             folder=out,
             planetmint_bin=monit.find_program("planetmint", planetmint_bin, "--planetmint-bin"),

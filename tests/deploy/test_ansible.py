@@ -206,7 +206,8 @@ def test_pmwizard_finds_nothing_to_change_on_what_the_play_delivered(deployed: D
                              planetmint_bin=str(d.venv / "bin" / "planetmint"),
                              tendermint_bin=str(d.prefix / "bin" / "tendermint"),
                              init_lua=str(d.services / "planetmint-init.lua"), tarantool_port=p["tarantool"],
-                             monit_http_port=p["monit"], api_port=p["api"], ws_port=p["ws"], rpc_port=p["rpc"])
+                             monit_http_port=p["monit"], api_port=p["api"], ws_port=p["ws"], rpc_port=p["rpc"],
+                             supervise_tarantool=False)  # the play starts Tarantool itself, Monit the other two
     assert len(services.changes) == 5 and services.pending == [], services.diff()
     from pmwizard.core.cards import read_cards
 
