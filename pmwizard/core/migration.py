@@ -98,8 +98,8 @@ def parse_election_show(text: str, source: str) -> Migration:
 def migration_genesis(migration: Migration, old_genesis: bytes, source: str, old_source: str = "genesis.json",
                       genesis_time: str | None = None) -> str:
     """The new chain's genesis.json: Planetmint's chain id, validators and app_hash; the old genesis's
-    consensus parameters and validator names (matched by key); initial_height 1 (Planetmint carries the block
-    height over itself in InitChain). Refuses an election that has not concluded."""
+    consensus parameters, genesis_time (unless given) and validator names (matched by key); initial_height 1
+    (Planetmint carries the block height over itself in InitChain). Refuses an election not concluded."""
     if migration.status != "concluded":
         raise InputError(source, "status", f"the election is {migration.status!r}, not concluded: no new chain "
                                            "yet (check it with `pmwizard validators status ID`)")
@@ -123,10 +123,17 @@ def migration_genesis(migration: Migration, old_genesis: bytes, source: str, old
         old = parse(old_genesis)
     except GoSyntaxError as exc:  # cannot happen: it was just validated
         raise InputError(old_source, None, str(exc)) from None
+    base = (report.chain_id or "").split(SUFFIX)[0]
+    if chain.split(SUFFIX)[0] != base:
+        raise InputError(old_source, "chain_id", f"is {report.chain_id!r}, but the migration moves chain "
+                                                 f"{chain.split(SUFFIX)[0]!r} to {chain!r}: not this node's "
+                                                 "network (--home)")
     names = {v.pub_key: v.name for v in report.validators}
     validators = [{"address": validator_address(base64.b64decode(k)), "pub_key": {"type": PUB_TYPE, "value": k},
                    "power": str(p), "name": names.get(k, "")} for k, p in migration.validators]
-    doc = {"genesis_time": canonical_time(genesis_time) if genesis_time else now_rfc3339(), "chain_id": chain,
+    # the old genesis's time by default: every validator then builds the same file (same SHA-256)
+    when = canonical_time(genesis_time) if genesis_time else (report.genesis_time or now_rfc3339())
+    doc = {"genesis_time": when, "chain_id": chain,
            "initial_height": "1", "consensus_params": old.get("consensus_params") or default_params(),
            "validators": validators, "app_hash": app_hash.upper()}
     return _checked(layout(doc), "<migration genesis>")

@@ -65,6 +65,10 @@ def test_builds_the_new_genesis_from_planetmints_election_show() -> None:
     assert report.chain_id == "test-chain-migrated-at-height-41"
     assert [(v.pub_key, v.power, v.name) for v in report.validators] == [(k, 10 + i, f"m{i}") for i, k in
                                                                          enumerate(b64)]
+    other = old_genesis(b64).replace(b'"test-chain"', b'"other-chain"')
+    with pytest.raises(InputError, match=r"genesis\.json: chain_id: is 'other-chain', but the "
+                                         r"migration moves chain 'test-chain'"):
+        migration_genesis(m, other, "show.txt", "genesis.json")
     doc = json.loads(new)
     assert doc["app_hash"] == "AB" * 32 and doc["consensus_params"]["block"]["max_bytes"] == "2000000"
     assert all(len(base64.b64decode(v["pub_key"]["value"])) == 32 for v in doc["validators"])
