@@ -9,6 +9,8 @@ import json
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -93,3 +95,48 @@ def test_an_election_not_concluded_is_refused_in_one_line(tmp_path: Path, show: 
     assert r.returncode == 1 and match in r.stderr and str(saved) in r.stderr
     assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr and r.stdout == ""
     assert snapshot(tmp_path) == before
+
+
+def test_against_the_demo_network_from_proposal_to_new_genesis(tmp_path: Path) -> None:
+    """The whole path with Planetmint's CLI run by pmwizard (the demo's stand-in, same arguments and log lines):
+    proposed, refused while ongoing, voted by the others, then the new genesis with the demo's set."""
+    from pmwizard.core.genesis import layout
+    from pmwizard.demo import Sandbox
+
+    with Sandbox(tmp_path / "sandbox") as sb:
+        net = sb.network
+        assert net is not None
+        net.others_vote = False
+        home = sb.root / "members" / "m0"
+        (home / "config" / "genesis.json").write_text(layout(net.genesis))
+        (home / "data").mkdir(exist_ok=True)
+        key = home / "config" / "priv_validator_key.json"
+        pm = ["--planetmint-bin", str(net.program), "--planetmint-config", str(net.config), "--planetmint-timeout",
+              "20"]
+        r = subprocess.run([str(net.program), "-c", str(net.config), "election", "new", "chain-migration",
+                            "--private-key", str(key)], capture_output=True, text=True, timeout=30, check=False)
+        eid = r.stderr.rsplit("id: ", 1)[1].strip()
+        before = snapshot(home)
+        refused = pmw("validators", "migrate", eid, "--home", str(home), "--yes", *pm)
+        assert refused.returncode == 1 and "the election is 'ongoing', not concluded" in refused.stderr
+        assert refused.stderr.count("\n") == 1 and snapshot(home) == before
+        net.vote_every = 0.1
+        net.others_vote = True
+        assert wait_until(lambda: bool(net.migrated_to), 20), "the demo members did not conclude the migration"
+        r = pmw("validators", "migrate", eid, "--home", str(home), "--yes", "--json", *pm)
+        assert r.returncode == 0, r.stderr
+        doc = json.loads(r.stdout)
+        report = validate_genesis((home / "config" / "genesis.json").read_bytes(), "new")
+        assert report.valid and report.chain_id == net.migrated_to == doc["chain_id"]
+        assert {v.pub_key: v.power for v in report.validators} == net.set
+        assert [v.name for v in report.validators] == [v["name"] for v in net.genesis["validators"]]
+        assert Path(doc["data_backup"]).is_dir() and doc["source"] == f"planetmint election show {eid}"
+
+
+def wait_until(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
