@@ -53,7 +53,7 @@ def run_migrate(args: argparse.Namespace) -> int:
     from pmwizard.core.migration import migration_genesis, parse_election_show
     from pmwizard.core.paths import tendermint_home
     from pmwizard.core.plan import Plan
-    from pmwizard.core.shown import visible_lines
+    from pmwizard.core.shown import for_shell, visible_lines
     from pmwizard.errors import InputError
 
     eid = check_election_id(args.election)
@@ -64,16 +64,19 @@ def run_migrate(args: argparse.Namespace) -> int:
     if not genesis_path.is_file():
         raise InputError(str(genesis_path), None, "no genesis.json in this node home (--home)")
     old = read_limited(genesis_path)
-    if validate_genesis(old, str(genesis_path)).chain_id == migration.chain_id:
+    current = validate_genesis(old, str(genesis_path))
+    if current.chain_id == migration.chain_id:
         # already done (a second run): no second copy of the data, nothing rewritten
         if args.json:
             print_json({"election_id": eid, "source": source, "migration": migration.to_json(),
-                        "genesis": str(genesis_path), "already_migrated": True, "data_backup": None, "written": []})
+                        "genesis": str(genesis_path), "new_sha256": current.sha256, "chain_id": current.chain_id,
+                        "already_migrated": True, "data_backup": None, "written": []})
         else:
             say(f"{genesis_path} is already the genesis of {migration.chain_id}: nothing to change")
         return 0
     new = migration_genesis(migration, old, source, str(genesis_path), args.genesis_time)
     report = validate_genesis(new.encode(), str(genesis_path))
+    reset = f"tendermint unsafe-reset-all --home {for_shell(str(home))}"  # refused before any write if unsafe
     data = home / "data"
     backup = _data_backup(data, report.chain_id or "migration")
     plan = Plan()
@@ -104,6 +107,6 @@ def run_migrate(args: argparse.Namespace) -> int:
     for w in written:
         say(f"wrote {w.path}" + (f" (previous version kept as {w.backup})" if w.backup else ""))
     say("next, on every validator: stop Tendermint and Planetmint; back up Tarantool's data; reset Tendermint's "
-        f"state (`tendermint unsafe-reset-all --home {home}`, the copy above keeps the old chain); start "
+        f"state (`{reset}`, the copy above keeps the old chain); start "
         f"Planetmint, then Tendermint on the new genesis (SHA-256 {report.sha256}, compare it with the others)")
     return 0

@@ -123,6 +123,8 @@ def test_against_the_demo_network_from_proposal_to_new_genesis(tmp_path: Path) -
         net.vote_every = 0.1
         net.others_vote = True
         assert wait_until(lambda: bool(net.migrated_to), 20), "the demo members did not conclude the migration"
+        status = pmw("validators", "status", eid, "--rpc", net.url, "--api", net.url, "--json")
+        assert status.returncode == 0 and json.loads(status.stdout)["status"] == "concluded", status.stderr
         r = pmw("validators", "migrate", eid, "--home", str(home), "--yes", "--json", *pm)
         assert r.returncode == 0, r.stderr
         doc = json.loads(r.stdout)
