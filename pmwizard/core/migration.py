@@ -33,6 +33,7 @@ SUFFIX = "-migrated-at-height-"
 # Planetmint logs the answer as one message: `[time] [INFO] (planetmint...) status=...` up to `... (MainProcess
 # - pid: N)` after the last line; both wrappers are dropped, bare output is read as well
 _FIELD = re.compile(r"(?:^|[\s:)])(status|chain_id|app_hash|validators)=(.*)$")
+_UPSERT = re.compile(r"(?:^|[\s:)])node_id=")  # an upsert-validator election's data line
 _LOG_TAIL = re.compile(r"\s*\(\S+\s*- pid: \d+\)$")
 
 
@@ -89,6 +90,9 @@ def parse_election_show(text: str, source: str) -> Migration:
             break
         if m:
             fields[m.group(1)] = m.group(2).strip()
+    if any(_UPSERT.search(line) for line in lines):
+        raise InputError(source, "node_id", "this is a validator election (it names a node_id), not a chain "
+                                            "migration: `validators status ID` follows it")
     if "status" not in fields:
         raise InputError(source, "status", "no `status=` line: not the output of `planetmint election show ID`")
     vals = _validators(fields["validators"], source) if "validators" in fields else ()

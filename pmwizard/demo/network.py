@@ -32,7 +32,7 @@ config = args[args.index("-c") + 1] if "-c" in args else None
 url = json.load(open(config))["demo_url"]
 if args[args.index("election") + 1] == "show":
     answer = json.load(urllib.request.urlopen(url + "/demo/show/" + args[args.index("show") + 1], timeout=10))
-    print("[demo] [INFO] (planetmint.commands.planetmint) " + answer["text"] + " (MainProcess - pid: 1)")
+    print("INFO:planetmint.commands.planetmint:" + answer["text"], file=sys.stderr)
     sys.exit(0)
 key = json.load(open(args[args.index("--private-key") + 1]))["pub_key"]["value"]
 if "chain-migration" in args:

@@ -78,6 +78,8 @@ def test_builds_the_new_genesis_from_planetmints_election_show() -> None:
     ("status=ongoing", "'ongoing', not concluded"),
     ("status=concluded", "no pending new chain"),
     ("hello", "no `status=` line"),
+    ("INFO:planetmint.commands.planetmint:public_key=AAAA\npower=5\nnode_id=ab\nstatus=concluded",
+     "node_id: this is a validator election"),
     ("status=concluded\nchain_id=c-migrated-at-height-3\napp_hash=zz\nvalidators=[]", "validators: is not a list"),
     ("status=concluded\nchain_id=c-migrated-at-height-3\napp_hash=zz\nvalidators=["
      '{"pub_key": {"value": "1111"}, "power": 1}]', "validators\\[0\\].pub_key.value"),
