@@ -54,7 +54,7 @@ def run_migrate(args: argparse.Namespace) -> int:
     from pmwizard.core.paths import tendermint_home
     from pmwizard.core.plan import Plan
     from pmwizard.core.shown import for_shell, visible_lines
-    from pmwizard.errors import InputError
+    from pmwizard.errors import InputError, PmwizardError
 
     eid = check_election_id(args.election)
     text, source = _show_text(args, eid)
@@ -89,13 +89,18 @@ def run_migrate(args: argparse.Namespace) -> int:
             print_json({**doc, "diff": plan.diff(), "data_backup_would_be": str(backup)})
             return 0
         say(f"election {eid} concluded: the new chain is {report.chain_id}")
-        say(f"would copy {data} to {backup} first" if data.is_dir() else f"no {data} to back up")
+        say(f"would copy {data} to {backup} first (stop Tendermint before --yes: a running node's copy may be torn)"
+            if data.is_dir() else f"no {data} to back up")
         sys.stdout.write(visible_lines(plan.diff()))  # the diff carries names from the genesis
         return 0
     if data.is_dir():
         if backup.exists():
             raise InputError(str(backup), None, "already exists: run again in a second")
-        shutil.copytree(data, backup, symlinks=True)
+        try:
+            shutil.copytree(data, backup, symlinks=True)
+        except (OSError, shutil.Error) as exc:  # the genesis is not written without a complete copy
+            raise PmwizardError(f"cannot copy {data} to {backup}: {exc}; nothing written (the partial copy "
+                                "is left for you to inspect)") from None
         doc["data_backup"] = str(backup)
         if not args.json:
             say(f"copied {data} to {backup}")
@@ -106,7 +111,7 @@ def run_migrate(args: argparse.Namespace) -> int:
         return 0
     for w in written:
         say(f"wrote {w.path}" + (f" (previous version kept as {w.backup})" if w.backup else ""))
-    say("next, on every validator: stop Tendermint and Planetmint; back up Tarantool's data; reset Tendermint's "
-        f"state (`{reset}`, the copy above keeps the old chain); start "
-        f"Planetmint, then Tendermint on the new genesis (SHA-256 {report.sha256}, compare it with the others)")
+    say("next, on every validator: stop Tendermint and Planetmint (if still running); back up Tarantool's data; "
+        f"reset Tendermint's state (`{reset}`, the copy above keeps the old chain); start Planetmint, "
+        f"then Tendermint on the new genesis (SHA-256 {report.sha256}, compare it with the others)")
     return 0

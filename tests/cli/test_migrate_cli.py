@@ -59,6 +59,7 @@ def test_check_shows_the_diff_and_writes_nothing(tmp_path: Path, show: tuple[str
     assert '-{"genesis_time": "2026-01-01T00:00:00Z", "chain_id": "test-chain",' in r.stdout
     assert '+  "chain_id": "test-chain-migrated-at-height-41",' in r.stdout
     assert f"would copy {home / 'data'} to {home / 'data.before-test-chain-migrated-at-height-41.'}" in r.stdout
+    assert "stop Tendermint before --yes" in r.stdout
     assert snapshot(tmp_path) == before
 
 
