@@ -83,6 +83,9 @@ EXAMPLES: dict[str, str] = {
                        "# approve with this node's key file\n",
     "validators status": "  pmwizard validators status election-bundle.json\n"
                          "  pmwizard validators status election-bundle.json --wait 120 --json\n",
+    "validators migrate": "  pmwizard validators migrate ELECTION_ID --check   # runs `planetmint election show`\n"
+                          "  planetmint election show ELECTION_ID > show.txt 2>&1\n"
+                          "  pmwizard validators migrate ELECTION_ID --show show.txt --yes\n",
     "join": "  pmwizard join --from-rpc http://member.example:26657 --peers cards/ --check\n"
             "  pmwizard join --genesis genesis.json --expect-sha256 HEX --peers cards/ --yes\n"
             "  pmwizard join --wait --from-rpc http://member.example:26657   # until caught up\n",

@@ -177,6 +177,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     return run_status(args, _names(args))
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from pmwizard.cli.validators_migrate import run_migrate
+
+    return run_migrate(args)
+
+
 def _common(p: argparse.ArgumentParser, json_flag: bool = True) -> None:
     p.add_argument("--rpc", default=DEFAULT_RPC, metavar="URL",
                    help=f"this node's Tendermint RPC (default {DEFAULT_RPC})")
@@ -240,3 +246,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="follow the tally until the election concludes or S seconds pass")
     _common(status)
     status.set_defaults(func=cmd_status)
+    mig = sub.add_parser("migrate", help="after a chain migration concluded: the new chain's genesis.json, "
+                         "the node's data copied first")
+    mig.add_argument("election", metavar="ID", help="the chain-migration election's id")
+    mig.add_argument("--show", metavar="FILE", help="the saved output of `planetmint election show ID` "
+                     "(default: run it)")
+    mig.add_argument("--genesis-time", metavar="RFC3339", help="the new genesis_time (default: the old "
+                     "genesis's, so every validator builds the same file)")
+    mig.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    mig.add_argument("--planetmint-bin", metavar="PATH", help="planetmint executable (default: on PATH)")
+    mig.add_argument("--planetmint-config", metavar="FILE",
+                     help="this node's Planetmint config (default ~/.planetmint)")
+    mig.add_argument("--planetmint-timeout", type=float, default=60.0, metavar="S",
+                     help="seconds Planetmint's CLI may take (default 60)")
+    add_home(mig)
+    add_check_yes(mig)
+    mig.set_defaults(func=cmd_migrate)

@@ -2,9 +2,10 @@
 answering what pmwizard reads from a real node, in the same shapes (Tendermint RPC `/status`, `/validators`,
 `/blockchain`, `/block`, `/commit`, `/genesis`; Planetmint `/api/v1/validators`, `/api/v1/transactions`),
 and a stand-in `planetmint` program that the journey runs exactly as it runs Planetmint's CLI
-(`election new upsert-validator ...`, `election approve ...`). The other members vote on their own, one
-every `vote_every` seconds, so the tally streams in. Keys are read from key files only for their public
-half. No Textual here.
+(`election new upsert-validator ...`, `election new chain-migration`, `election approve ...`, `election show`;
+a concluded chain migration is shown as Planetmint shows it, validators' keys in base58). The other members
+vote on their own, one every `vote_every` seconds, so the tally streams in. Keys are read from key files only
+for their public half. No Textual here.
 """
 
 from __future__ import annotations
@@ -29,8 +30,14 @@ import json, sys, urllib.request
 args = sys.argv[1:]
 config = args[args.index("-c") + 1] if "-c" in args else None
 url = json.load(open(config))["demo_url"]
+if args[args.index("election") + 1] == "show":
+    answer = json.load(urllib.request.urlopen(url + "/demo/show/" + args[args.index("show") + 1], timeout=10))
+    print("INFO:planetmint.commands.planetmint:" + answer["text"], file=sys.stderr)
+    sys.exit(0)
 key = json.load(open(args[args.index("--private-key") + 1]))["pub_key"]["value"]
-if args[args.index("election") + 1] == "new":
+if "chain-migration" in args:
+    body, path, ok = {{"proposer": key}}, "/demo/migrate", "[SUCCESS] Submitted proposal with id: {{}}"
+elif args[args.index("election") + 1] == "new":
     i = args.index("upsert-validator")
     body = {{"pub_key": args[i + 1], "power": int(args[i + 2]), "node_id": args[i + 3], "proposer": key}}
     path, ok = "/demo/propose", "[SUCCESS] Submitted proposal with id: {{}}"
@@ -58,6 +65,7 @@ class DemoNetwork:
         self.blocks: list[list[dict[str, Any]]] = [[] for _ in range(12)]  # some history
         self.vote_every = vote_every
         self.others_vote = True  # tests that cast every vote themselves turn this off
+        self.migrated_to = ""  # the new chain id once a chain migration concluded (Planetmint's abci chain)
         self.lock = threading.Lock()
         self.root = root
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -113,6 +121,33 @@ class DemoNetwork:
             self._add_block([body])
             return {"id": body["id"]}
 
+    def propose_migration(self, proposer: str) -> dict[str, Any]:
+        with self.lock:
+            if proposer not in self.set:
+                return {"error": "Public key is not a part of the validator set"}
+            body = {"operation": "CHAIN_MIGRATION_ELECTION", "n": len(self.blocks), "assets": [{"data": {}}],
+                    "inputs": [{"owners_before": [b64_to_b58(proposer)], "fulfills": None}],
+                    "outputs": [{"public_keys": [b64_to_b58(k)], "amount": str(p)} for k, p in self.set.items()]}
+            body["id"] = hashlib.sha3_256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+            self._add_block([body])
+            return {"id": body["id"]}
+
+    def show(self, election_id: str) -> dict[str, Any]:
+        """`planetmint election show ID`'s text (Validator.show_election_status and its migration lines)."""
+        with self.lock:
+            e = next((t for t in self._txs() if t.get("id") == election_id and "outputs" in t
+                      and t.get("operation") != "VOTE"), None)
+            if e is None:
+                return {"text": f"No election found with election_id {election_id}"}
+            text = f"status={'concluded' if e.get('concluded') else 'ongoing'}"
+            if e["operation"] == "CHAIN_MIGRATION_ELECTION" and self.migrated_to:
+                vals = [{"pub_key": {"type": "tendermint/PubKeyEd25519", "value": b64_to_b58(k)}, "power": p}
+                        for k, p in self.set.items()]
+                app_hash = hashlib.sha3_256(self.migrated_to.encode()).hexdigest()
+                text += (f"\nchain_id={self.migrated_to}\napp_hash={app_hash}"
+                         f"\nvalidators={json.dumps(vals, indent=4)}")
+            return {"text": text}
+
     def approve(self, election_id: str, voter: str) -> dict[str, Any]:
         with self.lock:
             e = next((t for t in self._txs() if t.get("id") == election_id), None)
@@ -134,6 +169,9 @@ class DemoNetwork:
         votes = sum(int(o["amount"]) for t in self._votes(e["id"]) for o in t["outputs"])
         if votes >= power_needed(sum(int(o["amount"]) for o in e["outputs"])) and not e.get("concluded"):
             e["concluded"] = True
+            if e["operation"] == "CHAIN_MIGRATION_ELECTION":  # Planetmint's migrate_abci_chain()
+                self.migrated_to = f"{self.chain_id}-migrated-at-height-{len(self.blocks)}"
+                return
             data = e["assets"][0]["data"]
             key = base64.b64encode(bytes.fromhex(data["public_key"]["value"])).decode()
             if data["power"]:
@@ -151,7 +189,8 @@ class DemoNetwork:
             if not self.others_vote:
                 continue
             with self.lock:
-                for e in [t for t in self._txs() if t.get("operation") == "VALIDATOR_ELECTION"]:
+                for e in [t for t in self._txs() if t.get("operation") in ("VALIDATOR_ELECTION",
+                                                                          "CHAIN_MIGRATION_ELECTION")]:
                     if e.get("concluded"):
                         continue
                     voted = {t["inputs"][0]["owners_before"][0] for t in self._votes(e["id"])}
@@ -222,6 +261,9 @@ class DemoNetwork:
 
             def do_GET(self) -> None:
                 parts = urlsplit(self.path)
+                if parts.path.startswith("/demo/show/"):
+                    self._send(200, net.show(parts.path.rsplit("/", 1)[1]))
+                    return
                 try:
                     self._send(*net.answer(parts.path.rstrip("/") or "/", parse_qs(parts.query)))
                 except (KeyError, ValueError, IndexError):
@@ -231,6 +273,8 @@ class DemoNetwork:
                 doc = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
                 if self.path == "/demo/propose":
                     self._send(200, net.propose(doc["pub_key"], doc["power"], doc["node_id"], doc["proposer"]))
+                elif self.path == "/demo/migrate":
+                    self._send(200, net.propose_migration(doc["proposer"]))
                 elif self.path == "/demo/approve":
                     self._send(200, net.approve(doc["election_id"], doc["voter"]))
                 else:
