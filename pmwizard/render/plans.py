@@ -76,7 +76,7 @@ def services_plan(
             tendermint_home=tm_home,
             http_port=monit_http_port,
             tarantool_bin=monit.find_program("tarantool", tarantool_bin, "--tarantool-bin") if supervise_db else None,
-            tarantool_instance=tsetup.instance if tsetup is not None else None,
+            tarantool_instance=tsetup.instance if supervise_db and tsetup is not None else None,
         )
         plan.add(setup.monitrc, monit.monitrc_text(setup), mode=0o700, dir_mode=0o700,
                  notes=["Monit requires its control file to be 0700",
