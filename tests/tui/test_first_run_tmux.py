@@ -41,6 +41,11 @@ from tests.support.require import planetmint_venv, require_binary, tendermint_bi
 pytestmark = pytest.mark.e2e
 
 
+# The background Textual's default theme gives a focused field at 256 colours (an unfocused one: 234). Its
+# cursor blinks, so the field's own background is what shows the focus in a capture.
+FOCUSED_FIELD = "\x1b[48;5;235m"
+
+
 class Terminal:
     """The wizard in a tmux session: keys in, the visible screen out."""
 
@@ -61,6 +66,23 @@ class Terminal:
         """Type literally, then wait until the text shows (a key sent before the field has focus is lost)."""
         self.run("send-keys", "-t", "wiz", "-l", text)
         self.wait_for(text[-30:], timeout=15)
+
+    def has_focus(self, text: str) -> bool:
+        """Whether the field showing `text` has the focus (its background, see FOCUSED_FIELD)."""
+        return FOCUSED_FIELD + text[:20] in self.run("capture-pane", "-p", "-e", "-t", "wiz")
+
+    def next_field(self, leaving: str) -> None:
+        """Tab to the next field and wait until the field showing `leaving` has lost the focus. A path
+        field takes Tab as "complete" while its completion is longer than the text; the Tab is sent again
+        only while the focus has certainly not moved."""
+        for _ in range(3):
+            self.keys("Tab")
+            deadline = time.monotonic() + 3
+            while time.monotonic() < deadline:
+                if not self.has_focus(leaving):
+                    return
+                time.sleep(0.2)
+        raise AssertionError(f"the focus stays in the field showing {leaving!r}:\n{self.screen()}")
 
     def wait_for(self, *texts: str, timeout: float = 30) -> str:
         """The screen once every text is on it (the wizard wraps long lines: texts are short pieces)."""
@@ -172,7 +194,7 @@ def test_first_run_from_cometbft_init_to_a_node_in_the_network(short_tmp: Path) 
         # 2. software: the tendermint binary and the planetmint program typed; tarantool and monit on PATH
         term.wait_for("step 2 of 10", "planetmint executable")
         term.type(tendermint)
-        term.keys("Tab")
+        term.next_field(tendermint)
         term.type(str(program))
         term.keys("Enter")
         term.wait_for("every program Planetmint 2.5 needs is here", timeout=60)
@@ -212,7 +234,7 @@ def test_first_run_from_cometbft_init_to_a_node_in_the_network(short_tmp: Path) 
         term.keys("C-n")
         term.wait_for("step 6 of 10", "path to genesis.json")
         term.type(str(genesis))
-        term.keys("Tab")
+        term.next_field(str(genesis))
         term.type(str(cards_dir))
         term.keys("Enter")
         term.wait_for("valid: chain first-run, 3 validators", "this node's validator is in it")
