@@ -75,6 +75,10 @@ class Terminal:
         """Tab to the next field and wait until the field showing `leaving` has lost the focus. A path
         field takes Tab as "complete" while its completion is longer than the text; the Tab is sent again
         only while the focus has certainly not moved."""
+        deadline = time.monotonic() + 10
+        while not self.has_focus(leaving):  # the check below would prove nothing if this never showed
+            assert time.monotonic() < deadline, f"the field showing {leaving!r} never has the focus"
+            time.sleep(0.2)
         for _ in range(3):
             self.keys("Tab")
             deadline = time.monotonic() + 3
