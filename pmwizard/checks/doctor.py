@@ -22,7 +22,7 @@ from pmwizard.checks.finding import Finding, Status
 from pmwizard.core.hostname import is_ip
 
 if TYPE_CHECKING:
-    from pmwizard.checks.lookup import Resolver
+    from pmwizard.checks.lookup import Lookup, Resolver
 
 # The DNS (dnspython), TLS (cryptography.x509) and HTTP check modules are imported by the member checks that
 # use them, so `check p2p IP:PORT` loads only the handshake.
@@ -89,6 +89,15 @@ class DoctorContext:
         found, _ = await self._lookups[t.hostname]
         return tuple(found)
 
+    async def lookup_trouble(self, t: DoctorTarget) -> Lookup | None:
+        """The lookup that left `t.hostname` without addresses because DNS did not answer (a timeout or
+        SERVFAIL), else None. A connection check then has nothing to connect to: its finding is about DNS,
+        not a firewall (issue 11.3), and it never falls back to the system resolver."""
+        if not t.hostname or await self.addresses(t):
+            return None
+        _, problems = await self._lookups[t.hostname]
+        return next((p for p in problems if p.trouble), None)
+
     async def connect_to(self, t: DoctorTarget) -> str:
         """The address to connect to for `t`: its first address, else its hostname (or loopback)."""
         found = await self.addresses(t)
@@ -126,15 +135,33 @@ async def tls_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
     return [f for f in found if f.check.startswith("tls.")]
 
 
+def dns_blocked(check: str, t: DoctorTarget, lookup: Lookup, port: int, code: str = "timeout") -> Finding:
+    """A connection check that could not start because the name did not resolve in time: `error`
+    (could not check) with the DNS fix (the resolver, --nameserver, the zone's NS), never firewall advice."""
+    host = t.hostname or t.address
+    target = f"{host}:{port}"
+    return Finding(check, target, Status.ERROR, code,
+                   f"{target}: not checked: the {lookup.rdtype} lookup of {host} got no answer ({lookup.detail})",
+                   fix="This is DNS, not a firewall: check the resolver this machine uses (or the one given with "
+                       f"--nameserver) and the zone's NS servers, e.g. `dig {host} NS +trace`; then run the "
+                       "check again", evidence={"stage": "dns", "rdtype": lookup.rdtype, "detail": lookup.detail})
+
+
 async def p2p_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
     from pmwizard.checks.reach import check_p2p
 
+    trouble = await ctx.lookup_trouble(t)
+    if trouble:
+        return [dns_blocked("net.p2p", t, trouble, t.p2p_port)]
     return [await check_p2p(await ctx.connect_to(t), t.p2p_port, ctx.timeout)]
 
 
 async def api_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
     from pmwizard.checks.reach import check_api
 
+    trouble = await ctx.lookup_trouble(t)
+    if trouble:
+        return [dns_blocked("api.planetmint", t, trouble, t.tls_port, "unreachable")]
     return [await check_api(t.address, https_port=t.tls_port, http_port=t.api_http_port, timeout=ctx.timeout,
                             connect_to=await ctx.connect_to(t))]
 
@@ -142,6 +169,9 @@ async def api_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
 async def rpc_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
     from pmwizard.checks.reach import check_rpc
 
+    trouble = None if t.rpc_url else await ctx.lookup_trouble(t)
+    if trouble:
+        return [dns_blocked("rpc.status", t, trouble, 26657, "unreachable")]
     host = await ctx.connect_to(t)
     url = t.rpc_url or (f"http://[{host}]:26657" if ":" in host else f"http://{host}:26657")
     return [await check_rpc(url, expect_node_id=t.node_id, expect_chain_id=ctx.chain_id, timeout=ctx.timeout,
@@ -159,6 +189,9 @@ async def handshake_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]
     """p2p.handshake: the node ID and chain the member's P2P port proves (pmwizard/checks/p2p.py)."""
     from pmwizard.checks.p2p import check_p2p_handshake
 
+    trouble = await ctx.lookup_trouble(t)
+    if trouble:
+        return [dns_blocked("p2p.handshake", t, trouble, t.p2p_port)]
     return [await check_p2p_handshake(await ctx.connect_to(t), t.p2p_port, expect_node_id=t.node_id,
                                       expect_chain_id=ctx.chain_id, timeout=ctx.timeout)]
 

@@ -42,6 +42,16 @@ def register_modules(sub: argparse._SubParsersAction, prefix: str, names: Sequen
         module.register(sub)
 
 
+# the wizard's service ports (top-level, each takes a number): option -> WizardContext.service_ports key
+WIZARD_PORTS = {"--monit-port": "monit", "--tarantool-port": "tarantool", "--api-port": "api", "--ws-port": "ws"}
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (a number from 1 to 65535)")
+    return int(text)
+
+
 def commands_for(argv: Sequence[str]) -> Sequence[str]:
     """The subcommand modules `argv` needs: the one it names; none when it names none (`--version`, the
     wizard); all for help or a word that is no command (so argparse lists every choice). Mirrors the
@@ -50,7 +60,7 @@ def commands_for(argv: Sequence[str]) -> Sequence[str]:
     for arg in args:
         if arg in ("-h", "--help", "--"):
             return COMMANDS
-        if arg == "--home":
+        if arg in ("--home", "--nginx-site", *WIZARD_PORTS):
             next(args, None)
         elif not arg.startswith("-"):
             return (arg,) if arg in COMMANDS else COMMANDS
@@ -68,6 +78,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--home", help="node home (default: $CMTHOME, $TMHOME, else an existing ~/.cometbft or "
                                        "~/.tendermint)")
     parser.add_argument("--demo", action="store_true", help="run the wizard in a sandbox with made-up members")
+    parser.add_argument("--nginx-site", metavar="FILE", default=None,
+                        help="the wizard's NGINX site file (default /etc/nginx/sites-available/planetmint)")
+    for option, key in WIZARD_PORTS.items():
+        parser.add_argument(option, type=_port, metavar="PORT", default=None,
+                            help=f"the wizard's service files: the {key} port (default as `pmwizard services`)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     names = COMMANDS if argv is None else commands_for(argv)
     if not names:  # `--version` or the wizard: no subcommand, so no examples or command tree to build
@@ -131,7 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             from pmwizard.tui.run import run_wizard
 
-            return run_wizard(home=args.home, demo=args.demo)  # e.g. both default homes: one line, exit 1
+            ports = {key: getattr(args, opt[2:].replace("-", "_")) for opt, key in WIZARD_PORTS.items()}
+            # e.g. both default homes: one line, exit 1
+            return run_wizard(home=args.home, demo=args.demo, ports={k: v for k, v in ports.items() if v},
+                              nginx_site=args.nginx_site)
         code = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, inside the handler below, not at exit
         return code

@@ -67,7 +67,11 @@ def read_existing(path: Path) -> dict[str, Any] | None:
 
 def merged_config(existing: dict[str, Any] | None, s: PlanetmintSettings) -> dict[str, Any]:
     """`existing` with pmwizard's keys set; every other key (and value) kept as it was."""
-    host = checked_hostname(s.hostname)
+    from pmwizard.core.hostname import is_ip
+
+    # an IP (LAN and test networks) has no NGINX in front: clients reach the streams on Planetmint's own port
+    lan = is_ip(s.hostname)
+    host = s.hostname.strip("[]") if lan else checked_hostname(s.hostname)
     doc = copy.deepcopy(existing) if existing else {}
     database = doc.setdefault("database", {})
     if database.get("backend") not in (None, "tarantool_db"):
@@ -80,9 +84,9 @@ def merged_config(existing: dict[str, Any] | None, s: PlanetmintSettings) -> dic
         "host": "localhost",
         "port": int(s.ws_port),
         # Clients reach the streams through NGINX over TLS on the public name.
-        "advertised_scheme": "wss",
+        "advertised_scheme": "ws" if lan else "wss",
         "advertised_host": host,
-        "advertised_port": int(s.public_port),
+        "advertised_port": int(s.ws_port if lan else s.public_port),
     })
     doc.setdefault("tendermint", {}).update({"host": "localhost", "port": int(s.tendermint_rpc_port)})
     return doc

@@ -43,9 +43,12 @@ class WizardContext:
     fixed_time: str | None = None  # a seeded demo's clock for the card's `created` (reproducible screens)
     home_reason: str = ""  # why this home: "--home", "$CMTHOME", "~/.cometbft (it exists)", ...
     home_given: bool = False  # --home on the command line: the journey does not replace it with a saved one
+    # the ports the service files use (--monit-port, --tarantool-port, --api-port, --ws-port): a second node
+    # or a test on one machine takes free ones instead of the defaults another node already listens on
+    service_ports: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def for_home(cls, home: str | os.PathLike[str] | None = None) -> WizardContext:
+    def for_home(cls, home: str | os.PathLike[str] | None = None, **settings: Any) -> WizardContext:
         """The home as CometBFT would pick it; when both ~/.cometbft and ~/.tendermint exist the wizard
         opens anyway and the node-home step asks which one."""
         try:
@@ -53,7 +56,7 @@ class WizardContext:
             path, reason = chosen.path, chosen.reason
         except InputError as exc:
             path, reason = Path.home() / ".cometbft", f"choose on screen: {exc.message}"
-        return cls(home=path, state_dir=state_dir(), home_reason=reason, home_given=bool(home))
+        return cls(home=path, state_dir=state_dir(), home_reason=reason, home_given=bool(home), **settings)
 
     def _progress_file(self, journey: str) -> Path:
         return self.state_dir / "progress" / f"{journey}.json"

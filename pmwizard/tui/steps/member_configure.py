@@ -4,7 +4,7 @@ skip; nothing is written before "Write". The service files use the program paths
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from textual import on, work
@@ -21,10 +21,12 @@ from pmwizard.tui.steps.base import MemberStep
 
 def member_plan(state: MemberState, home: Path, services: bool, *, services_folder: Path | None = None,
                 planetmint_config: Path | None = None, nginx_site: Path | None = None,
-                nameservers: Sequence[object] = (), timeout: float = 5.0) -> Plan:
+                nameservers: Sequence[object] = (), timeout: float = 5.0,
+                ports: Mapping[str, int] | None = None) -> Plan:
     """The files the configure step previews: the node's (genesis.json, config.toml) and, when asked, the
     service files (Monit supervising Tarantool, Planetmint and Tendermint; Tarantool; NGINX; Planetmint's
-    config) with the program paths the operator gave."""
+    config) with the program paths the operator gave. `ports`: monit, tarantool, api, ws (render/plans.py
+    defaults for the missing ones); Planetmint's config names the RPC port of the home's config.toml."""
     from pmwizard.checks.peer_lookup import address_resolver
     from pmwizard.core.cards import read_cards
     from pmwizard.core.tmconfig import configure_plan
@@ -36,9 +38,19 @@ def member_plan(state: MemberState, home: Path, services: bool, *, services_fold
     plan = configure_plan(home, Path(state.genesis_file).expanduser(), moniker=state.moniker or None, peers=cards,
                           resolve=address_resolver(nameservers, timeout))
     if services:
-        from pmwizard.render.plans import services_plan
+        from pmwizard.checks.nodeup import rpc_url_of
+        from pmwizard.core.hostname import is_ip
+        from pmwizard.render.plans import KINDS, services_plan
 
-        plan.extend(services_plan(home, state.hostname or None, folder=services_folder,
+        given = dict(ports or {})
+        # an IP (LAN and test networks, accepted by the domain step) has no name to serve HTTPS for: no NGINX site
+        kinds = tuple(k for k in KINDS if k != "nginx") if is_ip(state.hostname or "") else KINDS
+        rpc_port = rpc_url_of(home).rpartition(":")[2]
+        plan.extend(services_plan(home, state.hostname or None, kinds=kinds, folder=services_folder,
+                                  rpc_port=int(rpc_port) if rpc_port.isdigit() else 26657,
+                                  monit_http_port=given.get("monit", 2812),
+                                  tarantool_port=given.get("tarantool", 3303), api_port=given.get("api", 9984),
+                                  ws_port=given.get("ws", 9985),
                                   planetmint_config_path=planetmint_config, nginx_site=nginx_site,
                                   planetmint_bin=state.planetmint_bin or None,
                                   tendermint_bin=state.tendermint_bin or None,
@@ -87,7 +99,8 @@ class ConfigureStep(MemberStep):
                                            services_folder=self.context.services_folder,
                                            nameservers=self.context.nameservers, timeout=self.context.timeout,
                                            planetmint_config=self.context.planetmint_config,
-                                           nginx_site=self.context.nginx_site)
+                                           nginx_site=self.context.nginx_site,
+                                           ports=self.context.service_ports)
         except PmwizardError as exc:
             self.say(visible_lines(str(exc)) + "  (the program paths are in step 2, Software)", "problem")
             return

@@ -95,12 +95,14 @@ class StartStep(MemberStep):
 
         seconds = seconds or WATCH_SECONDS
         rpc = rpc_url_of(self.home())
+        # Planetmint's API where the service files put it (--api-port), else its default
+        api = f"http://127.0.0.1:{self.context.service_ports.get('api', 9984)}/"
         progress = self.query_one("#progress", Static)
         first_height: int | None = None
         deadline = time.monotonic() + seconds
         self.say(f"watching the node (RPC {rpc}) ...")
         while True:
-            now = await look(rpc, timeout=min(2.0, self.context.timeout))
+            now = await look(rpc, api, timeout=min(2.0, self.context.timeout))
             progress.update(visible_lines("\n".join(now.lines())))
             if now.rpc_up and first_height is None:
                 first_height = now.height
