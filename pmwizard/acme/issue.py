@@ -72,13 +72,14 @@ def existing_private_key(path: Path, field: str) -> bytes | None:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+    from pmwizard.core.safeio import read_regular
+
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_KEY_BYTES + 1)
-    except FileNotFoundError:
-        return None
+        data = read_regular(path, MAX_KEY_BYTES)  # a FIFO or device in the key's place is refused, never read
     except OSError as exc:
         raise InputError(str(path), field, f"cannot read the key file ({exc.strerror})") from None
+    if data is None:
+        return None
     try:
         key = serialization.load_pem_private_key(data, None)
     except (ValueError, TypeError):

@@ -44,13 +44,14 @@ class PlanetmintSettings:
 
 def read_existing(path: Path) -> dict[str, Any] | None:
     """The current file as a JSON object, None if absent; InputError naming the file if unusable."""
+    from pmwizard.core.safeio import read_regular
+
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_CONFIG_BYTES + 1)
-    except FileNotFoundError:
-        return None
+        data = read_regular(path, MAX_CONFIG_BYTES)  # a FIFO or device in the config's place is refused
     except OSError as exc:
         raise InputError(str(path), None, f"cannot read: {exc.strerror}") from None
+    if data is None:
+        return None
     if len(data) > MAX_CONFIG_BYTES:
         raise InputError(str(path), None, f"larger than {MAX_CONFIG_BYTES} bytes; not a Planetmint config")
     try:
