@@ -13,8 +13,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -59,22 +57,6 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> dict:
     r = pmw("genesis", "new", *map(str, cards), "--chain-id", "pm-test", "-o", str(genesis))
     assert r.returncode == 0, r.stderr
     return {"base": base, "homes": homes, "cards": cards, "genesis": genesis}
-
-
-@pytest.fixture
-def small_tmpfs(tmp_path: Path) -> Iterator[Path]:
-    """A real 64 KiB filesystem: writing more than fits fails with ENOSPC, like a full disk."""
-    need_root()
-    mnt = tmp_path / f"full-{uuid.uuid4().hex[:6]}"
-    mnt.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)], capture_output=True,
-                          check=False)
-    if done.returncode != 0:
-        missing("tmpfs", done.stderr.decode().strip())
-    try:
-        yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], check=False)
 
 
 def _fill(folder: Path) -> None:

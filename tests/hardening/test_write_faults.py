@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import uuid
 from pathlib import Path
 
 import pytest
@@ -20,23 +19,6 @@ OLD = "moniker = \"old\"\n" * 10
 
 def _leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
-
-
-@pytest.fixture
-def small_tmpfs(tmp_path: Path):
-    """A real 64 KiB filesystem: writing more than fits fails with ENOSPC, like a full disk."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root; the file-size-limit test covers the same path")
-    mnt = tmp_path / f"full-{uuid.uuid4().hex[:6]}"
-    mnt.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)],
-                          capture_output=True, check=False)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount tmpfs here: {done.stderr.decode().strip()}")
-    try:
-        yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], check=False)
 
 
 def test_full_disk_keeps_old_file(small_tmpfs: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
