@@ -2,7 +2,12 @@
 """Benchmark (not a test): every performance goal of issue 17 in one run, each pmwizard figure side by side
 with the anchor measured in the same run on the same work (ratios: the machine may be shared and noisy).
 
-    python bench/compare.py [--runs 11] [--quick]
+    python bench/compare.py [--runs 11] [--quick] [--pmwizard VENV/bin/pmwizard]
+
+Without --pmwizard it runs `python -m pmwizard` from this checkout with the interpreter running it; with it,
+the installed console script operators run (e.g. from a venv of the distribution's python3 with the wheel
+installed: `python3 -m venv /tmp/v && /tmp/v/bin/pip install .`), and `python -c pass` with that script's
+interpreter.
 
 Whole processes, alternating with their anchors, median of --runs:
   pmwizard --version                      vs python -c pass                          (goal <= 2.5x)
@@ -43,13 +48,16 @@ from tests.support.ports import free_port  # noqa: E402 - importable only after 
 from tests.support.tlsserver import tls_server  # noqa: E402 - importable only after the sys.path lines above
 
 PM = [sys.executable, "-m", "pmwizard"]
+PYTHON = sys.executable  # the interpreter pmwizard runs on: the anchor of `--version`
+INSTALLED = False
 rows: list[tuple[str, str, str, float | None, str, bool | None]] = []
 
 
 def env() -> dict[str, str]:
     """The worktree's code first; bytecode cached as an installed package has it (measured warm)."""
     e = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    e["PYTHONPATH"] = str(ROOT) + os.pathsep + e.get("PYTHONPATH", "")
+    if not INSTALLED:
+        e["PYTHONPATH"] = str(ROOT) + os.pathsep + e.get("PYTHONPATH", "")
     return e
 
 
@@ -91,7 +99,7 @@ def tendermint() -> str | None:
 
 
 def startup(runs: int, tm: str | None, tmp: Path) -> None:
-    ours, anchor = median_pair([[*PM, "--version"]], [[sys.executable, "-c", "pass"]], runs)
+    ours, anchor = median_pair([[*PM, "--version"]], [[PYTHON, "-c", "pass"]], runs)
     row("pmwizard --version", ours, anchor, "python -c pass", 2.5)
     if tm is None:
         row("identity show", None, None, "", 2)
@@ -222,7 +230,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=11)
     ap.add_argument("--quick", action="store_true", help="fewer runs, 50 doctor members (a smoke run)")
+    ap.add_argument("--pmwizard", metavar="SCRIPT", help="an installed pmwizard console script to measure")
     args = ap.parse_args()
+    if args.pmwizard:
+        global PM, PYTHON, INSTALLED
+        script = Path(args.pmwizard)
+        PM, INSTALLED = [str(script)], True
+        PYTHON = script.read_text(errors="replace").splitlines()[0].removeprefix("#!").strip()
     runs = 3 if args.quick else args.runs
     tm = tendermint()
     with tempfile.TemporaryDirectory(prefix="pmwizard-compare-") as t:
@@ -238,7 +252,7 @@ def main() -> None:
         review(1000)
     load = os.getloadavg()
     print(f"pmwizard next to its anchors, median of {runs} alternating runs; load average {load[0]:.1f} "
-          f"on {os.cpu_count()} CPUs while measuring")
+          f"on {os.cpu_count()} CPUs while measuring; pmwizard: {' '.join(PM)}")
     print(f"| {'goal':40} | {'pmwizard':>14} | {'anchor (what)':45} | {'ratio':>6} | {'target':9} | met |")
     print(f"|{'-' * 42}|{'-' * 16}|{'-' * 47}|{'-' * 8}|{'-' * 11}|-----|")
     for goal, ours, anchor, ratio, target, met in rows:

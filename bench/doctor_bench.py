@@ -4,8 +4,9 @@
 SPEC §8: the whole run should take under 2x one member's run, not 50x. Every member's DNS goes to one
 delaying DNS responder (dnspython, 200 ms per answer), its TLS to a server that waits 200 ms before the
 handshake, its P2P port to a node of its own that waits 200 ms before Tendermint's handshake (pmwizard's
-demo node, a real node key each). Prints both times and their ratio, and what a silent resolver and a
-blackholed host cost with a 1 s timeout.
+demo node, a real node key each). The members' servers run in a child process, as they run on other machines
+in a real network: their side of 200 handshakes would otherwise share the doctor's interpreter and its lock.
+Prints both times and their ratio, and what a silent resolver and a blackholed host cost with a 1 s timeout.
 
     python bench/doctor_bench.py [--members 50] [--delay 0.2]
 """
@@ -14,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -93,6 +96,38 @@ def records(members: int) -> dict:
     return recs
 
 
+def serve(conn, homes: list[Path], delay: float, cert: Path, key: Path) -> None:
+    """The child process: every member's servers; sends (nameserver, tls port, p2p ports), runs until told."""
+    nodes = [DemoNode(h, h.name) for h in homes]
+    peers = DemoPeers(nodes, delay=delay).start()
+    with DelayedDnsServer(records(len(homes)), delay=delay) as dns_server, SlowServers(cert, key, delay) as ports:
+        conn.send((dns_server.nameserver, ports[0], [n.port for n in nodes]))
+        conn.recv()
+    peers.stop()
+
+
+class MemberServers:
+    """`members` members' DNS, TLS and P2P servers, all answering after `delay`, in a child process (fork).
+    Entered, it makes a node key for each member under `tmp` and gives (nameserver, tls port, [(home, p2p port)])."""
+
+    def __init__(self, tmp: Path, members: int, delay: float, cert: Path, key: Path) -> None:
+        self.homes = [tmp / f"m{i}" for i in range(1, members + 1)]
+        for home in self.homes:
+            keys.init_plan(home).apply()
+        context = multiprocessing.get_context("fork")
+        self.here, there = context.Pipe()
+        self.child = context.Process(target=serve, args=(there, self.homes, delay, cert, key), daemon=True)
+
+    def __enter__(self) -> tuple[str, int, list[tuple[Path, int]]]:
+        self.child.start()
+        nameserver, tls_port, p2p_ports = self.here.recv()
+        return nameserver, tls_port, list(zip(self.homes, p2p_ports, strict=True))
+
+    def __exit__(self, *exc: object) -> None:
+        self.here.send("stop")
+        self.child.join(10)
+
+
 async def timed(coro) -> tuple[float, list]:
     start = time.perf_counter()
     result = await coro
@@ -102,25 +137,19 @@ async def timed(coro) -> tuple[float, list]:
 async def measure(members: int, delay: float) -> dict:
     """One member's doctor run and all members' (seconds), and their findings. Every member is checked at once
     (`pmwizard doctor --concurrency N`; the default 64 bounds the open sockets on a 1024-descriptor system)."""
-    tmp = Path(__import__("tempfile").mkdtemp(prefix="pmwizard-bench-"))
+    tmp = Path(tempfile.mkdtemp(prefix="pmwizard-bench-"))
     pki = TestPKI("bench")
     cert, key = pki.leaf([f"*.{ZONE}"]).write(tmp, "bench")
     root = str(pki.write_root(tmp / "root.pem"))
     checks = [("dns", dns_member), ("tls", tls_member), ("net.p2p", p2p_member), ("p2p.handshake", handshake_member)]
-    nodes = [DemoNode(tmp / f"node{i}", f"m{i}") for i in range(1, members + 1)]
-    for n in nodes:
-        keys.init_plan(n.home).apply()
-    peers = DemoPeers(nodes, delay=delay).start()
-    with DelayedDnsServer(records(members), delay=delay) as dns_server, SlowServers(cert, key, delay) as ports:
-        tls_port, _ = ports
-        targets = [DoctorTarget(f"m{i}", f"m{i}.{ZONE}", p2p_port=n.port, tls_port=tls_port,
-                                node_id=keys.load_identity(n.home).node_id) for i, n in enumerate(nodes, 1)]
-        kw = {"nameservers": [dns_server.nameserver], "ca_file": root, "timeout": 5.0, "checks": checks,
+    with MemberServers(tmp, members, delay, cert, key) as (nameserver, tls_port, nodes):
+        targets = [DoctorTarget(f"m{i}", f"m{i}.{ZONE}", p2p_port=port, tls_port=tls_port,
+                                node_id=keys.load_identity(home).node_id) for i, (home, port) in enumerate(nodes, 1)]
+        kw = {"nameservers": [nameserver], "ca_file": root, "timeout": 5.0, "checks": checks,
               "chain_id": DEMO_CHAIN, "concurrency": members}
         await run_doctor(targets[:1], **kw)  # warm-up: trust store, imports
         one, found_one = await timed(run_doctor(targets[:1], **kw))
         whole, found = await timed(run_doctor(targets, **kw))
-    peers.stop()
     return {"one": one, "whole": whole, "found_one": found_one, "found": found}
 
 

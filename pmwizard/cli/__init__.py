@@ -10,13 +10,15 @@ not what every other command needs); `pmwizard --help`, an unknown command and `
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from pmwizard import __version__
 from pmwizard.errors import PmwizardError
+
+if TYPE_CHECKING:
+    import argparse
 
 COMMANDS = ("identity", "card", "genesis", "configure", "services", "check", "doctor", "undo", "demo", "export",
             "completion", "cert", "validators", "join", "software")
@@ -32,6 +34,8 @@ EXIT_CODES = """exit codes:
 def register_modules(sub: argparse._SubParsersAction, prefix: str, names: Sequence[str]) -> None:
     """Each `prefix + name` module's `register(sub)`; a module that is not installed is not offered (an
     ImportError inside a present module is a bug and propagates)."""
+    import importlib
+
     for name in names:
         try:
             module = importlib.import_module(prefix + name)
@@ -47,6 +51,8 @@ WIZARD_PORTS = {"--monit-port": "monit", "--tarantool-port": "tarantool", "--api
 
 
 def _port(text: str) -> int:
+    import argparse
+
     if not text.isdigit() or not 0 < int(text) < 65536:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port (a number from 1 to 65535)")
     return int(text)
@@ -70,6 +76,8 @@ def commands_for(argv: Sequence[str]) -> Sequence[str]:
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser. Given `argv`, only the subcommand modules it needs are imported (see commands_for);
     without it every subcommand is registered."""
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="pmwizard",
         description="Set up a Planetmint node or form a Planetmint network. Without a command: the wizard.",
@@ -132,6 +140,9 @@ def needs_terminal() -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     _safe_streams()
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv == ["--version"]:  # what argparse's version action prints, without importing argparse (scripts ask often)
+        print(f"pmwizard {__version__}")
+        return 0
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     from pmwizard.cli.common import configure_output

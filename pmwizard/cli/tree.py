@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
     """One parser of the tree: its words after `pmwizard` (empty for the top level) and its parser."""
 
     path: tuple[str, ...]

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from pmwizard.errors import InputError
 
 
-@dataclass(frozen=True)
-class NodeHome:
+class NodeHome(NamedTuple):
     """A node home and why it was chosen (shown to the operator: "using ~/.cometbft (it exists)")."""
 
     path: Path
