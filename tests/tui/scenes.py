@@ -18,7 +18,9 @@ from pmwizard.demo import Sandbox
 from tests.tui.conftest import press, settle
 
 ROOT = Path("/tmp/pmwizard-snapshots")
-P2P_BASE = 46701
+# fixed (they show on the screens) and below Linux's ephemeral range (32768-60999): a port the kernel handed to
+# some other test's or program's connection cannot be taken from under the demo peers
+P2P_BASE = 29701
 GENESIS_TIME = "2026-11-23T09:00:00Z"
 HOST = "node.demo.test"
 

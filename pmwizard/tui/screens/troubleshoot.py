@@ -126,7 +126,7 @@ class TroubleshootScreen(Screen):
         listing = self.query_one(FindingList)
         found = await run_doctor(targets, chain_id=chain_id, nameservers=self.context.nameservers,
                                  ca_file=ca_file, timeout=self.context.timeout, on_finding=listing.add_finding)
-        listing.problems_first()
+        await listing.problems_first()
         bad = sum(f.status.value in ("fail", "error") for f in found)
         from pmwizard.tui.steps.member_join import refused_note
 

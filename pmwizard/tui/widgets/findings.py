@@ -2,17 +2,20 @@
 fix, its target and its evidence.
 
 One OptionList holds every row: a doctor over 50 members streams 800 findings, and a widget per finding
-kept the event loop busy for seconds (bench/ui_bench.py). Findings arriving together are added in one
-batch, at most every FLUSH seconds."""
+kept the event loop busy for seconds (bench/ui_bench.py). Findings arriving together are added in batches
+of at most FLUSH_ROWS rows, one batch every FLUSH seconds: wrapping a row's text costs ~0.2 ms, so 800 rows
+landing at once would hold every key press for ~150 ms."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.visual import RulesMap
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -22,6 +25,7 @@ from pmwizard.core.shown import visible
 MARK = {Status.PASS: ("ok", "$success"), Status.WARN: ("warn", "$warning"), Status.FAIL: ("FAIL", "$error"),
         Status.ERROR: ("error", "$error")}
 FLUSH = 0.1
+FLUSH_ROWS = 60  # rows per batch: ~10-15 ms of text wrapping, so the wizard's loop never waits on more
 RANK = {Status.FAIL: 0, Status.ERROR: 1, Status.WARN: 2, Status.PASS: 3}  # problems first, in the counts too
 
 
@@ -49,35 +53,25 @@ def finding_prompt(f: Finding, by_member: bool, opened: bool) -> Content:
         if f.evidence:
             evidence = json.dumps(f.evidence, indent=1, default=str)[:1500]
             lines.extend(Content("    " + line).stylize("$text-muted") for line in evidence.splitlines())
-    return Content("\n").join(lines)
+    row = Content("\n").join(lines)
+    return RowText(row.plain, list(row.spans), row.cell_length, strip_control_codes=False)
 
 
-class FindingRows(OptionList):
-    """The OptionList of findings, measuring each row's height once per width: with `height: auto` Textual asks
-    for the list's whole height at every layout, re-wrapping every row (O(N) text wrapping on each batch of
-    findings: ~100 ms at 800 rows, the wizard's worst stall while troubleshooting 50 members)."""
+class RowText(Content):
+    """A row's text that remembers its height at every width it was measured at. Content remembers one, and
+    the list measures each row at two widths (its own layout, and its lines with or without the scrollbar):
+    each batch and each reorder re-wrapped every row (~0.1 ms a row: ~50-100 ms at 800 rows, the wizard's worst
+    stall while troubleshooting 50 members). Measured once per width, a reorder moves rows without wrapping."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._row_heights: dict[tuple[int, int], tuple[object, int]] = {}  # (id(prompt), width) -> (prompt, lines)
-
-    def clear_options(self, keep_heights: bool = False):
-        """Remove every row; `keep_heights`: the same rows come back (reordered), their measured heights stay."""
-        if not keep_heights:
-            self._row_heights.clear()
-        return super().clear_options()
-
-    def get_content_height(self, container, viewport, width: int) -> int:
-        padding = self.get_component_styles("option-list--option").padding.width
-        total = 0
-        for option in self.options:
-            prompt = option.prompt
-            hit = self._row_heights.get((id(prompt), width))
-            if hit is None or hit[0] is not prompt:  # an opened row has a new prompt: measured again
-                hit = (prompt, self._get_visual(option).get_height(self.styles, width - padding))  # type: ignore[arg-type]  # Textual passes its styles so too
-                self._row_heights[(id(prompt), width)] = hit
-            total += hit[1] + option._divider
-        return total - (1 if self.options and self.options[-1]._divider else 0)
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        key = (width, rules.get("line_pad", 0), rules.get("text_overflow", "fold"), rules.get("text_wrap", "wrap"))
+        heights: dict[tuple[int, int, str, str], int] | None = getattr(self, "_heights", None)
+        if heights is None:
+            heights = {}
+            self._heights = heights
+        if key not in heights:
+            heights[key] = super().get_height(rules, width)
+        return heights[key]
 
 
 class FindingList(Vertical):
@@ -100,7 +94,7 @@ class FindingList(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("no checks run yet", classes="summary")
-        rows = FindingRows(classes="findings")
+        rows = OptionList(classes="findings")
         rows.can_focus = False  # until a finding arrives: an empty list is an invisible Tab stop
         yield rows
 
@@ -113,17 +107,27 @@ class FindingList(Vertical):
         self._summary()
 
     def add_finding(self, finding: Finding) -> None:
-        if len(self.findings) == self._shown:
-            self.set_timer(FLUSH, self.flush)
+        if len(self.findings) == self._shown:  # else a batch is due already (_flush_some re-arms itself)
+            self.set_timer(FLUSH, self._flush_some)
         self.findings.append(finding)
 
     def flush(self) -> None:
-        """Rows for every finding received so far (called by the timer, and by a run when it ends)."""
-        start, self._shown = self._shown, len(self.findings)
-        if start == self._shown:
+        """Rows for every finding received so far (a run calls it when it ends)."""
+        self._add_rows(len(self.findings))
+
+    def _flush_some(self) -> None:
+        """The timer's batch: rows for at most FLUSH_ROWS more findings; the timer comes back for the rest."""
+        self._add_rows(min(len(self.findings), self._shown + FLUSH_ROWS))
+        if self._shown < len(self.findings):
+            self.set_timer(FLUSH / 10, self._flush_some)
+
+    def _add_rows(self, end: int) -> None:
+        start = self._shown
+        if end <= start:
             return
+        self._shown = end
         new = [Option(finding_prompt(f, self.by_member, False), id=str(i))
-               for i, f in enumerate(self.findings[start:], start)]
+               for i, f in enumerate(self.findings[start:end], start)]
         self._rows.extend(new)
         self.query_one(OptionList).add_options(new)
         self._summary()
@@ -137,15 +141,18 @@ class FindingList(Vertical):
         event.option_list.replace_option_prompt(str(index), finding_prompt(self.findings[index], self.by_member,
                                                                            opened))
 
-    def problems_first(self) -> None:
+    async def problems_first(self) -> None:
         """Reorder the rows: fail, error, warn, then ok (arrival order within each), once a run has ended;
         while findings stream in they stay in arrival order so rows do not jump under the cursor.
-        The same row objects move: their text is neither rebuilt nor re-wrapped (a rebuild of 800 rows held the
-        wizard's event loop ~110 ms when a troubleshoot run over 50 members ended)."""
-        self.flush()
+        Rows still due are made batch by batch, letting key presses in between; then the same row objects
+        move: their text is neither rebuilt nor re-wrapped (a rebuild of 800 rows held the wizard's event loop
+        ~110 ms when a troubleshoot run over 50 members ended)."""
+        while self._shown < len(self.findings):
+            self._add_rows(min(len(self.findings), self._shown + FLUSH_ROWS))
+            await asyncio.sleep(FLUSH / 10)  # a pause, not just a yield: key presses and repaints go first
         order = sorted(range(len(self.findings)), key=lambda i: (RANK[self.findings[i].status], i))
-        rows = self.query_one(FindingRows)
-        rows.clear_options(keep_heights=True)
+        rows = self.query_one(OptionList)
+        rows.clear_options()
         rows.add_options([self._rows[i] for i in order])
 
     def _summary(self) -> None:
