@@ -75,3 +75,30 @@ async def test_cancelling_the_caller_stops_the_work_and_its_deliveries() -> None
         await task
     assert await asyncio.to_thread(stopped.wait, 10)
     assert delivered == [1]
+
+
+async def test_objects_alive_at_the_start_are_frozen_while_checks_run_and_unfrozen_after() -> None:
+    """A full garbage collection during a batch walks only the batch's objects (the wizard's stall), and
+    nothing stays out of the collector's reach once the last batch is done, nor after one is cancelled."""
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    seen: list[int] = []
+
+    async def work(relay):
+        seen.append(gc.get_freeze_count())
+        inner = await on_own_loop(lambda _relay: asyncio.sleep(0, gc.get_freeze_count()))  # nested: still frozen
+        seen.append(inner)
+        return "done"
+
+    assert await on_own_loop(work) == "done"
+    assert seen[0] > 1000 and seen[1] > 1000  # the test session's modules and objects
+    assert gc.get_freeze_count() == 0
+
+    task = asyncio.ensure_future(on_own_loop(lambda _relay: asyncio.sleep(30)))
+    await asyncio.sleep(0.1)
+    assert gc.get_freeze_count() > 0
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    assert gc.get_freeze_count() == 0
