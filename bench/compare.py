@@ -16,6 +16,7 @@ Whole processes, alternating with their anchors, median of --runs:
   pmwizard check tls 127.0.0.1 --port P   vs openssl s_client (a loopback TLS server)         (goal <= 3x)
   pmwizard check dns NAME --nameserver    vs kdig (or dig) @127.0.0.1 NAME (a loopback DNS server) (goal <= 3x)
   pmwizard genesis validate (10,000 validators) vs tendermint replay on the same file    (goal <= 1.0x)
+  python -c 'import asyncio'             vs curl --version (the floor under every check command)
 In process: doctor over 200 slow members vs one member (<= 1.5x), the wizard's event-loop lag while
 troubleshooting 50 slow members (<= 50 ms worst), a review-table key press at 1,000 cards vs a bare DataTable
 updating one cell (<= 2x). Needs the tendermint binary (scripts/build-tendermint.sh), curl, openssl, and kdig
@@ -138,6 +139,15 @@ def check_p2p(runs: int, tm: str | None, tmp: Path) -> None:
         node.wait(15)
 
 
+def interpreter_floor(runs: int) -> None:
+    """What any asyncio-based Python check pays before its own first line: the interpreter and asyncio (which
+    loads ssl, logging, concurrent.futures), next to curl printing its version (a C tool's start-up)."""
+    if not shutil.which("curl"):
+        return
+    ours, anchor = median_pair([[PYTHON, "-c", "import asyncio"]], [["curl", "--version"]], runs)
+    row("floor: python -c 'import asyncio'", ours, anchor, "curl --version", 3)
+
+
 def check_tls(runs: int, tmp: Path) -> None:
     if not shutil.which("openssl"):
         row("check tls", None, None, "", 3)
@@ -244,6 +254,7 @@ def main() -> None:
         os.environ["XDG_STATE_HOME"] = str(tmp / "state")  # never the real state folder
         startup(runs, tm, tmp)
         check_p2p(runs, tm, tmp)
+        interpreter_floor(runs)
         check_tls(runs, tmp)
         check_dns(runs)
         genesis(runs, tm, tmp)
