@@ -112,10 +112,18 @@ class Resolver:
             except (dns.resolver.NoResolverConfiguration, OSError) as exc:
                 res = dns.asyncresolver.Resolver(configure=False)
                 self.setup_error = f"no system resolver configured ({exc}); pass --nameserver IP"
-        res.timeout = self.timeout
+        # a question is sent again when ~half the time is gone without an answer: a UDP datagram lost on the way
+        # (a resolver busy with a doctor's burst drops some) is then one retry, not a member's "DNS timeout"
+        res.timeout = self.per_try
         res.lifetime = self.timeout
         res.cache = None  # a check must see the answer as it is now
         self._res = res
+
+    @property
+    def per_try(self) -> float:
+        """How long one try of a question waits: 40% of the timeout (a retry, and the zone walk's two questions
+        each retried, fit in it), all of a timeout under 2 s."""
+        return self.timeout * 0.4 if self.timeout >= 2 else self.timeout
 
     @property
     def authority_port(self) -> int:
@@ -179,15 +187,19 @@ class Resolver:
         """Ask one server directly, without recursion. ('ok'|'timeout'|'error: ...', response)."""
         query = dns.message.make_query(wire_name(name), rdtype)
         query.flags &= ~dns.flags.RD
-        try:
-            response = await asyncio.wait_for(
-                dns.asyncquery.udp(query, server_ip, timeout=self.timeout, port=self.authority_port),
-                self.timeout + 0.5,
-            )
-        except (dns.exception.Timeout, TimeoutError):
-            return TIMEOUT, None
-        except (dns.exception.DNSException, OSError) as exc:
-            return f"error: {_first_line(exc)}", None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+        while True:  # tries of per_try seconds until the timeout: a lost datagram is asked again
+            wait = min(self.per_try, deadline - loop.time())
+            try:
+                response = await asyncio.wait_for(
+                    dns.asyncquery.udp(query, server_ip, timeout=wait, port=self.authority_port), wait + 0.5)
+                break
+            except (dns.exception.Timeout, TimeoutError):
+                if deadline - loop.time() < 0.2:
+                    return TIMEOUT, None
+            except (dns.exception.DNSException, OSError) as exc:
+                return f"error: {_first_line(exc)}", None
         return OK, response
 
 
