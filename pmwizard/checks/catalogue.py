@@ -57,9 +57,10 @@ SPEC_ROWS: tuple[CheckInfo, ...] = (
 
 # Checks of a running node and network (issues 11.2, 16; tests/fixtures/network-check-catalogue.md, row for row).
 NETWORK_ROWS: tuple[CheckInfo, ...] = (
-    CheckInfo("node.peers", ("ok", "none", "duplicate_ip", "wrong_peers", "firewall", "peers_down"),
+    CheckInfo("node.peers", ("ok", "none", "duplicate_ip", "wrong_peers", "dns", "firewall", "peers_down"),
               "local doctor: 0 peers (or fewer than the peers line) fails with the cause: duplicate-IP filter, "
-              "node IDs that answer as someone else, connect timeouts, peers not running"),
+              "node IDs that answer as someone else, peer names that do not resolve, connect timeouts, peers not "
+              "running"),
     CheckInfo("node.blocks", ("ok", "no_block", "stalled", "catching_up", "stuck", "unreadable"),
               "local doctor: two reads a short window apart; no block since genesis, no block with a height under "
               "way, catching up that does not move"),

@@ -34,15 +34,18 @@ def read_p2p_config(home: Path) -> tuple[list[str], bool, str]:
     return [e.strip() for e in line.split(",") if e.strip()], bool(p2p.get("allow_duplicate_ip", False)), str(path)
 
 
-async def _addresses(host: str, nameservers: Sequence[str], timeout: float) -> list[str]:
+async def _addresses(host: str, nameservers: Sequence[str], timeout: float) -> tuple[list[str], str]:
+    """A peer's addresses, and when it has none why not (`A lookup of HOST: no answer within 5 s`)."""
     from pmwizard.checks.dnscheck import resolve_addresses
     from pmwizard.checks.lookup import Resolver
     from pmwizard.core.hostname import is_ip
 
     if is_ip(host):
-        return [host.strip("[]")]
-    found, _ = await resolve_addresses(Resolver(tuple(nameservers), timeout), host)
-    return list(found)
+        return [host.strip("[]")], ""
+    found, problems = await resolve_addresses(Resolver(tuple(nameservers), timeout), host)
+    why = "" if found else (f"{problems[0].rdtype} lookup of {host}: {problems[0].detail}" if problems
+                            else f"{host} has no A or AAAA record")
+    return list(found), why
 
 
 async def peers_finding(view: NodeView, home: Path | None, chain_id: str | None, nameservers: Sequence[str],
@@ -75,9 +78,17 @@ async def peers_finding(view: NodeView, home: Path | None, chain_id: str | None,
         except ValueError:
             continue
     resolved = await asyncio.gather(*(_addresses(p.host, nameservers, timeout) for p in peers))
-    table = {p.host: r for p, r in zip(peers, resolved, strict=True)}
+    table = {p.host: r[0] for p, r in zip(peers, resolved, strict=True)}
+    unresolved = {p.host: r[1] for p, r in zip(peers, resolved, strict=True) if not r[0]}
     status = Status.FAIL if not view.peers else Status.WARN
     said = f"{len(view.peers)} of {len(entries)} peers connected"
+    if unresolved:  # never handed to the system resolver behind --nameserver's back: DNS advice, not firewall
+        return Finding("node.peers", target, status, "dns",
+                       f"{said}: {len(unresolved)} peer name(s) do not resolve: {'; '.join(unresolved.values())}",
+                       fix="This is DNS: Tendermint dials peers by the names in the peers line, so each must resolve "
+                           "on this machine. Check the resolver it uses (or the one given with --nameserver) and "
+                           f"those names' zones, e.g. `dig {next(iter(unresolved))}`; or ask the members for "
+                           "their current cards", evidence={**ev, "unresolved": unresolved})
     why = None if dup_ok else lan_reason(list(table), lambda h: table.get(h, []), is_local=is_this_machine)
     if why:
         return Finding("node.peers", target, status, "duplicate_ip",
@@ -86,7 +97,7 @@ async def peers_finding(view: NodeView, home: Path | None, chain_id: str | None,
                            "(`pmwizard configure` does when it sees this), then restart Tendermint",
                        evidence={**ev, "why": why, "resolved": table})
     shakes = await asyncio.gather(*(
-        check_p2p_handshake((table.get(p.host) or [p.host])[0], p.port, expect_node_id=p.node_id.lower(),
+        check_p2p_handshake(table[p.host][0], p.port, expect_node_id=p.node_id.lower(),
                             expect_chain_id=chain_id, timeout=timeout) for p in peers))
     by_code: dict[str, list[str]] = {}
     for p, f in zip(peers, shakes, strict=True):

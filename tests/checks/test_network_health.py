@@ -246,6 +246,30 @@ def test_the_local_doctor_names_peers_that_do_not_run(net: dict) -> None:
     assert f"127.0.0.1:{nothing}" in peers["message"] and "start Tendermint" in peers["fix"]
 
 
+def test_a_peer_name_the_nameserver_does_not_answer_gets_dns_advice(net: dict) -> None:
+    """The peers line names localhost (Tendermint's own resolver finds it; nothing listens there, so 0 peers);
+    the doctor is told to ask a nameserver that never answers: node.peers says the name does not resolve, and
+    does not quietly ask the system resolver instead and blame the peer or a firewall."""
+    from tests.support.faults import refused_port, silent_udp
+
+    ids = [json.loads(Path(c).read_text())["node_id"] for c in net["cards"]]
+    with refused_port() as nothing, silent_udp() as silent:
+        node = lonely_node(net, "peerdns", f"{ids[0]}@localhost:{nothing}")
+        try:
+            r = pmw("doctor", "--home", str(node.home), "--rpc", f"local=http://127.0.0.1:{node.rpc_port}",
+                    "--p2p-port", str(node.p2p), "--timeout", "2", "--nameserver", f"127.0.0.1:{silent}",  # type: ignore[attr-defined]
+                    "--json")
+        finally:
+            stop(node)
+    peers = next(f for f in json.loads(r.stdout)["findings"] if f["check"] == "node.peers")
+    seen([Finding(peers["check"], peers["target"], Status(peers["status"]), peers["code"], peers["message"],
+                  peers["fix"])])
+    assert peers["code"] == "dns" and peers["status"] == "fail", peers
+    assert "localhost" in peers["message"] and "no answer within 2 s" in peers["message"], peers["message"]
+    assert "This is DNS" in peers["fix"] and "firewall" not in peers["fix"]
+    assert "handshakes" not in peers["evidence"]  # no dial went behind the nameserver's back
+
+
 def test_stale_dns_in_the_peers_line_is_named(net: dict, knot) -> None:
     """node1's card says m1.net.test (127.0.0.1, where it is connected); node2's hostname now resolves
     to 10.0.0.5 (priv.good.test) while this node still talks to it on 127.0.0.1."""
