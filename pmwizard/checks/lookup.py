@@ -112,7 +112,7 @@ class Resolver:
             except (dns.resolver.NoResolverConfiguration, OSError) as exc:
                 res = dns.asyncresolver.Resolver(configure=False)
                 self.setup_error = f"no system resolver configured ({exc}); pass --nameserver IP"
-        # a question is sent again when ~half the time is gone without an answer: a UDP datagram lost on the way
+        # a question is sent again when 40% of the timeout is gone without an answer: a UDP datagram lost on the way
         # (a resolver busy with a doctor's burst drops some) is then one retry, not a member's "DNS timeout"
         res.timeout = self.per_try
         res.lifetime = self.timeout

@@ -53,6 +53,7 @@ async def peers_finding(view: NodeView, home: Path | None, chain_id: str | None,
     """node.peers: how many peers, and for none the cause with its fix."""
     from pmwizard.checks.p2p import check_p2p_handshake
     from pmwizard.core.peers import is_this_machine, lan_reason, parse_peer_address
+    from pmwizard.core.shown import for_shell
 
     target = view.url
     entries, dup_ok, config = read_p2p_config(home) if home else ([], False, "config.toml")
@@ -87,8 +88,8 @@ async def peers_finding(view: NodeView, home: Path | None, chain_id: str | None,
                        f"{said}: {len(unresolved)} peer name(s) do not resolve: {'; '.join(unresolved.values())}",
                        fix="This is DNS: Tendermint dials peers by the names in the peers line, so each must resolve "
                            "on this machine. Check the resolver it uses (or the one given with --nameserver) and "
-                           f"those names' zones, e.g. `dig {next(iter(unresolved))}`; or ask the members for "
-                           "their current cards", evidence={**ev, "unresolved": unresolved})
+                           f"those names' zones, e.g. `dig {for_shell(next(iter(unresolved)))}`; or ask the members "
+                           "for their current cards", evidence={**ev, "unresolved": unresolved})
     why = None if dup_ok else lan_reason(list(table), lambda h: table.get(h, []), is_local=is_this_machine)
     if why:
         return Finding("node.peers", target, status, "duplicate_ip",
