@@ -43,6 +43,7 @@ CATALOGUE = {
     # the running network (issue 11.2 and 16): real 4-validator CometBFT network, verdicts over real-shaped views
     "node.peers": {"ok": "test_network_health", "none": "test_network_health (lagging node)",
                    "duplicate_ip": "test_node_health", "wrong_peers": "test_network_health (lonely node)",
+                   "dns": "test_network_health (silent nameserver)",
                    "firewall": "test_network_health (full backlog)", "peers_down": "test_network_health"},
     "node.blocks": {"ok": "test_network_health", "no_block": "test_node_health", "stalled": "test_network_verdicts",
                     "catching_up": "test_network_verdicts", "stuck": "test_network_health (lagging node)",
