@@ -23,6 +23,7 @@ from pmwizard.core.hostname import is_ip
 
 if TYPE_CHECKING:
     from pmwizard.checks.lookup import Lookup, Resolver
+    from pmwizard.checks.p2p import HandshakeTrouble, PeerInfo
 
 # The DNS (dnspython), TLS (cryptography.x509) and HTTP check modules are imported by the member checks that
 # use them, so `check p2p IP:PORT` loads only the handshake.
@@ -66,6 +67,10 @@ class DoctorContext:
     # so every connection follows the same DNS as the checks (never the system resolver).
     _lookups: dict[str, asyncio.Future] = dataclasses.field(default_factory=dict, repr=False)
     _resolver: list = dataclasses.field(default_factory=list, repr=False)
+    # net.p2p and p2p.handshake both in the run: one dial of each P2P port serves both (half the connections,
+    # and no second connection for Tendermint's duplicate-IP filter to close while the first is open)
+    share_dial: bool = False
+    _dials: dict[tuple[str, int], asyncio.Future] = dataclasses.field(default_factory=dict, repr=False)
 
     def resolver(self) -> Resolver:
         """One resolver for the run, sharing answers: the DNS check, the addresses TLS and P2P connect to,
@@ -102,6 +107,14 @@ class DoctorContext:
         """The address to connect to for `t`: its first address, else its hostname (or loopback)."""
         found = await self.addresses(t)
         return found[0] if found else t.address
+
+    async def dial(self, host: str, port: int) -> PeerInfo | HandshakeTrouble:
+        """The Tendermint handshake with `host:port`, made once for the run (net.p2p and p2p.handshake)."""
+        from pmwizard.checks.p2p import handshake_outcome
+
+        if (host, port) not in self._dials:
+            self._dials[host, port] = asyncio.ensure_future(handshake_outcome(host, port, self.timeout))
+        return await asyncio.shield(self._dials[host, port])
 
 
 MemberCheck = Callable[[DoctorTarget, DoctorContext], Awaitable[list[Finding]]]
@@ -153,7 +166,21 @@ async def p2p_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
     trouble = await ctx.lookup_trouble(t)
     if trouble:
         return [dns_blocked("net.p2p", t, trouble, t.p2p_port)]
-    return [await check_p2p(await ctx.connect_to(t), t.p2p_port, ctx.timeout)]
+    host = await ctx.connect_to(t)
+    if ctx.share_dial:
+        return [port_finding(host, t.p2p_port, await ctx.dial(host, t.p2p_port), ctx.timeout)]
+    return [await check_p2p(host, t.p2p_port, ctx.timeout)]
+
+
+def port_finding(host: str, port: int, outcome: PeerInfo | HandshakeTrouble, timeout: float) -> Finding:
+    """net.p2p from the handshake's dial: whatever happened after TCP was accepted, the port is open."""
+    from pmwizard.checks.p2p import HandshakeTrouble
+    from pmwizard.checks.reach import p2p_port_finding
+
+    if not isinstance(outcome, HandshakeTrouble) or outcome.stage != "connect":
+        return p2p_port_finding(host, port, "open", timeout)
+    result = "timeout" if outcome.code == "timeout" else "unreachable" if outcome.unreachable else "refused"
+    return p2p_port_finding(host, port, result, timeout, outcome.reason)
 
 
 async def api_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
@@ -187,13 +214,17 @@ async def tarantool_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]
 
 async def handshake_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
     """p2p.handshake: the node ID and chain the member's P2P port proves (pmwizard/checks/p2p.py)."""
-    from pmwizard.checks.p2p import check_p2p_handshake
+    from pmwizard.checks.p2p import check_p2p_handshake, handshake_finding
 
     trouble = await ctx.lookup_trouble(t)
     if trouble:
         return [dns_blocked("p2p.handshake", t, trouble, t.p2p_port)]
-    return [await check_p2p_handshake(await ctx.connect_to(t), t.p2p_port, expect_node_id=t.node_id,
-                                      expect_chain_id=ctx.chain_id, timeout=ctx.timeout)]
+    host = await ctx.connect_to(t)
+    if ctx.share_dial:
+        return [handshake_finding(host, t.p2p_port, await ctx.dial(host, t.p2p_port), t.node_id, ctx.chain_id,
+                                  ctx.timeout)]
+    return [await check_p2p_handshake(host, t.p2p_port, expect_node_id=t.node_id, expect_chain_id=ctx.chain_id,
+                                      timeout=ctx.timeout)]
 
 
 async def health_member(t: DoctorTarget, ctx: DoctorContext) -> list[Finding]:
@@ -298,9 +329,11 @@ async def _run_doctor(targets: Sequence[DoctorTarget], chain_id: str | None, nam
                       ca_file: str | None, timeout: float, concurrency: int, round_robin: str | None,
                       emit: Callable[[Finding], None], checks: Sequence[tuple[str, MemberCheck]] | None
                       ) -> list[Finding]:
-    ctx = DoctorContext(chain_id, tuple(nameservers), ca_file, timeout)
-    pool = asyncio.Semaphore(max(1, concurrency))
     chosen = list(checks if checks is not None else MEMBER_CHECKS)
+    names = {n for n, _ in chosen}
+    ctx = DoctorContext(chain_id, tuple(nameservers), ca_file, timeout,
+                        share_dial={"net.p2p", "p2p.handshake"} <= names)
+    pool = asyncio.Semaphore(max(1, concurrency))
     await asyncio.to_thread(_prepare, [n for n, _ in chosen], targets, ca_file)
 
     async def member(t: DoctorTarget) -> list[Finding]:

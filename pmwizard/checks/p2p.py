@@ -28,9 +28,9 @@ CHECK = "p2p.handshake"
 P2P_PROTOCOL = 8
 BLOCK_PROTOCOL = 11
 MAX_NODE_INFO_SIZE = 10240  # p2p.MaxNodeInfoSize()
-# Tendermint's duplicate-IP filter closes a connection at once while another one from the same IP is open.
-# doctor's own net.p2p probe to the same port can be that connection for a moment, so a silent close is
-# retried twice (within the timeout) before it is reported.
+# Tendermint's duplicate-IP filter closes a connection at once while another one from the same IP is open
+# (another check's probe of the same port, this machine's own node), so a silent close is retried twice
+# (within the timeout) before it is reported. The doctor dials each P2P port once for net.p2p and this check.
 SILENT_CLOSE_RETRIES = (0.1, 0.3)
 
 
@@ -68,13 +68,15 @@ class HandshakeTrouble(Exception):
     `stage`: connect or handshake; `unreachable`: an OSError other than a refusal (no route, no address);
     `closed`: TCP was accepted and then closed before the peer said anything."""
 
-    def __init__(self, code: str, detail: str, stage: str, unreachable: bool = False, closed: bool = False) -> None:
+    def __init__(self, code: str, detail: str, stage: str, unreachable: bool = False, closed: bool = False,
+                 reason: str = "") -> None:
         super().__init__(detail)
         self.code = code
         self.detail = detail
         self.stage = stage
         self.unreachable = unreachable
         self.closed = closed
+        self.reason = reason  # the OS's words for an unreachable host ("No route to host")
 
 
 def _hostport(host: str, port: int) -> str:
@@ -134,7 +136,15 @@ async def handshake(host: str, port: int, timeout: float = 5.0) -> PeerInfo:
         raise HandshakeTrouble("not_tendermint", f"not Tendermint's secret connection: {exc}", "handshake") from None
     except OSError as exc:
         raise HandshakeTrouble("refused", f"cannot reach it: {exc.strerror or exc}", stage[0],
-                               unreachable=True) from None
+                               unreachable=True, reason=str(exc.strerror or exc)) from None
+
+
+async def handshake_outcome(host: str, port: int, timeout: float = 5.0) -> PeerInfo | HandshakeTrouble:
+    """`handshake`, with the trouble returned instead of raised (the doctor shares one dial between checks)."""
+    try:
+        return await handshake(host, port, timeout)
+    except HandshakeTrouble as trouble:
+        return trouble
 
 
 def _trouble_finding(target: str, port: int, trouble: HandshakeTrouble, timeout: float) -> Finding:
@@ -166,11 +176,17 @@ async def check_p2p_handshake(host: str, port: int, expect_node_id: str | None =
                               expect_chain_id: str | None = None, timeout: float = 5.0) -> Finding:
     """The p2p.handshake finding for one member: ok, node_id_mismatch, chain_id_mismatch, version_mismatch,
     refused, timeout or not_tendermint."""
+    return handshake_finding(host, port, await handshake_outcome(host, port, timeout), expect_node_id,
+                             expect_chain_id, timeout)
+
+
+def handshake_finding(host: str, port: int, outcome: PeerInfo | HandshakeTrouble, expect_node_id: str | None,
+                      expect_chain_id: str | None, timeout: float) -> Finding:
+    """The p2p.handshake finding for what one dial of `host:port` showed."""
     target = _hostport(host, port)
-    try:
-        peer = await handshake(host, port, timeout)
-    except HandshakeTrouble as trouble:
-        return _trouble_finding(target, port, trouble, timeout)
+    if isinstance(outcome, HandshakeTrouble):
+        return _trouble_finding(target, port, outcome, timeout)
+    peer = outcome
     ev: dict[str, Any] = {**peer.to_json(), "expected_node_id": expect_node_id,
                           "expected_chain_id": expect_chain_id}
     if peer.claimed_node_id.lower() != peer.node_id:

@@ -16,21 +16,33 @@ def _hostport(host: str, port: int) -> str:
 
 async def check_p2p(host: str, port: int, timeout: float = 5.0) -> Finding:
     """TCP to the P2P port: open, closed (refused) or timeout."""
-    target = _hostport(host, port)
     try:
         _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
     except ConnectionRefusedError:
+        return p2p_port_finding(host, port, "refused", timeout)
+    except TimeoutError:
+        return p2p_port_finding(host, port, "timeout", timeout)
+    except OSError as exc:
+        return p2p_port_finding(host, port, "unreachable", timeout, str(exc.strerror or exc))
+    writer.close()
+    return p2p_port_finding(host, port, "open", timeout)
+
+
+def p2p_port_finding(host: str, port: int, result: str, timeout: float, reason: str = "") -> Finding:
+    """net.p2p for what a TCP connection to the P2P port did: open, refused, timeout or unreachable (`reason`:
+    the OS's words). Also made from the doctor's one dial that serves net.p2p and p2p.handshake."""
+    target = _hostport(host, port)
+    if result == "refused":
         return Finding("net.p2p", target, Status.FAIL, "closed", f"nothing accepts connections on {target}",
                        fix=f"Start Tendermint with `[p2p] laddr = \"tcp://0.0.0.0:{port}\"` in config.toml and "
                            f"open TCP {port} in the firewall (e.g. `ufw allow {port}/tcp`)")
-    except TimeoutError:
+    if result == "timeout":
         return Finding("net.p2p", target, Status.ERROR, "timeout", f"no TCP answer from {target} within {timeout:g} s",
                        fix=f"A firewall is probably dropping TCP {port}: open it (`ufw allow {port}/tcp`) and check "
                            "that DNS points at this node")
-    except OSError as exc:
-        return Finding("net.p2p", target, Status.ERROR, "closed", f"cannot reach {target}: {exc.strerror or exc}",
+    if result == "unreachable":
+        return Finding("net.p2p", target, Status.ERROR, "closed", f"cannot reach {target}: {reason}",
                        fix="Check the host name's DNS and the network route to it (`ping`, `traceroute`)")
-    writer.close()
     return Finding("net.p2p", target, Status.PASS, "open", f"{target} accepts TCP connections")
 
 
