@@ -83,9 +83,13 @@ async def test_objects_alive_at_the_start_are_frozen_while_checks_run_and_unfroz
     import gc
 
     assert gc.get_freeze_count() == 0
+    before = gc.get_threshold()
     seen: list[int] = []
 
+    raised: list[int] = []
+
     async def work(relay):
+        raised.append(gc.get_threshold()[0])
         seen.append(gc.get_freeze_count())
         inner = await on_own_loop(lambda _relay: asyncio.sleep(0, gc.get_freeze_count()))  # nested: still frozen
         seen.append(inner)
@@ -93,7 +97,8 @@ async def test_objects_alive_at_the_start_are_frozen_while_checks_run_and_unfroz
 
     assert await on_own_loop(work) == "done"
     assert seen[0] > 1000 and seen[1] > 1000  # the test session's modules and objects
-    assert gc.get_freeze_count() == 0
+    assert raised == [20_000]  # young generations collected less often while checks run
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == before
 
     task = asyncio.ensure_future(on_own_loop(lambda _relay: asyncio.sleep(30)))
     await asyncio.sleep(0.1)
@@ -101,4 +106,4 @@ async def test_objects_alive_at_the_start_are_frozen_while_checks_run_and_unfroz
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == before
