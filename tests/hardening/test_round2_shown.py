@@ -206,3 +206,19 @@ async def test_a_peers_osc_sequence_never_reaches_the_wizards_terminal() -> None
         frame = app.export_screenshot()
     assert "\x1b" not in frame and "\x07" not in frame and "\u202e" not in frame
     assert "PWNED" in frame and "\\x1b]0;" in frame
+
+
+def test_a_line_break_in_a_validator_name_cannot_add_a_line(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """`genesis validate` prints one line per validator: a name carrying a line break (which Tendermint
+    accepts) is shown with the break escaped (\\x0a), so it cannot print a validator that is not in the file."""
+    source = Path(__file__).parents[1] / "fixtures/tendermint/genesis-cases/valid_src01_full_default.json"
+    doc = json.loads(source.read_text())
+    fake = "\n  " + "F" * 40 + "  power 999  mallory"
+    doc["validators"][0]["name"] = "alice" + fake
+    path = tmp_path / "genesis.json"
+    path.write_text(json.dumps(doc))
+    assert main(["genesis", "validate", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert sum(line.startswith("  ") and "  power " in line for line in out) == 1, out
+    assert not any(line.startswith("  " + "F" * 40) for line in out), out
+    assert any("alice\\x0a  " in line for line in out), out
