@@ -24,6 +24,7 @@ import pytest
 from pmwizard.render.nginx import NginxSite, site_text
 from tests.services.procs import running
 from tests.support.dnsserver import KnotServer, knot_server, zone_text
+from tests.support.nginx import nginx_conf
 from tests.support.pki import TestPKI
 from tests.support.ports import free_port
 from tests.support.require import require_binary
@@ -125,24 +126,8 @@ def site_nginx(workdir: Path, *, cert: Path, key: Path, webroot: Path, http_port
                      ws_upstream=f"127.0.0.1:{free_port()}", listen_address="127.0.0.1", acme_webroot=webroot)
     (workdir / "site.conf").write_text(site_text(site))
     conf = workdir / "nginx.conf"
-    # A master process as in production: a reload (SIGHUP) starts new workers with the new certificate.
-    # Workers run as root only because pytest's temporary folders are 0700.
-    conf.write_text(f"""daemon off;
-user root;
-worker_processes 1;
-pid {workdir}/nginx.pid;
-error_log {workdir}/error.log info;
-events {{ worker_connections 64; }}
-http {{
-    access_log {workdir}/access.log;
-    client_body_temp_path {workdir}/tmp-body;
-    proxy_temp_path {workdir}/tmp-proxy;
-    fastcgi_temp_path {workdir}/tmp-fcgi;
-    uwsgi_temp_path {workdir}/tmp-uwsgi;
-    scgi_temp_path {workdir}/tmp-scgi;
-    include {workdir}/site.conf;
-}}
-""")
+    # a master process as in production: a reload (SIGHUP) starts new workers with the new certificate
+    conf.write_text(nginx_conf(workdir, f"    include {workdir}/site.conf;", master=True))
     argv = [nginx, "-p", str(workdir), "-e", str(workdir / "error.log"), "-c", str(conf)]
     with running(argv, http_port, [workdir / "error.log"], workdir):
         _wait_port(https_port)

@@ -170,9 +170,9 @@ def test_export_prometheus_scrapes_metrics_that_exist_and_promtool_accepts_it(ne
     assert "--target" in bad.stderr and "Traceback" not in bad.stderr and not (out / "x").exists()
 
 
-def local_doctor(home: Path, rpc_port: int, p2p_port: int) -> dict[str, dict]:
+def local_doctor(home: Path, rpc_port: int, p2p_port: int, *extra: str) -> dict[str, dict]:
     r = pmw("doctor", "--home", str(home), "--rpc", f"local=http://127.0.0.1:{rpc_port}", "--p2p-port",
-            str(p2p_port), "--timeout", "2", "--json")
+            str(p2p_port), "--timeout", "2", "--json", *extra)
     found = {f["check"]: f for f in json.loads(r.stdout)["findings"] if f["check"].startswith("node.")}
     seen(Finding(f["check"], f["target"], Status(f["status"]), f["code"], f["message"], f["fix"])
          for f in found.values())
@@ -256,14 +256,11 @@ def test_a_peer_name_the_nameserver_does_not_answer_gets_dns_advice(net: dict) -
     with refused_port() as nothing, silent_udp() as silent:
         node = lonely_node(net, "peerdns", f"{ids[0]}@localhost:{nothing}")
         try:
-            r = pmw("doctor", "--home", str(node.home), "--rpc", f"local=http://127.0.0.1:{node.rpc_port}",
-                    "--p2p-port", str(node.p2p), "--timeout", "2", "--nameserver", f"127.0.0.1:{silent}",  # type: ignore[attr-defined]
-                    "--json")
+            health = local_doctor(node.home, node.rpc_port, node.p2p,  # type: ignore[attr-defined]
+                                  "--nameserver", f"127.0.0.1:{silent}")
         finally:
             stop(node)
-    peers = next(f for f in json.loads(r.stdout)["findings"] if f["check"] == "node.peers")
-    seen([Finding(peers["check"], peers["target"], Status(peers["status"]), peers["code"], peers["message"],
-                  peers["fix"])])
+    peers = health["node.peers"]
     assert peers["code"] == "dns" and peers["status"] == "fail", peers
     assert "localhost" in peers["message"] and "no answer within 2 s" in peers["message"], peers["message"]
     assert "This is DNS" in peers["fix"] and "firewall" not in peers["fix"]

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.clinet import cli_network
+
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
@@ -23,21 +25,7 @@ def pmw(*argv: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def network(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    base = tmp_path_factory.mktemp("net")
-    homes, cards = [], []
-    for i in range(3):
-        home = base / f"h{i}"
-        assert pmw("identity", "init", "--home", str(home)).returncode == 0
-        card = base / f"card{i}.json"
-        r = pmw("card", "export", "--hostname", "127.0.0.1", "--p2p-port", str(26700 + i), "--home", str(home),
-                "-o", str(card))
-        assert r.returncode == 0, r.stderr
-        homes.append(home)
-        cards.append(card)
-    genesis = base / "genesis.json"
-    r = pmw("genesis", "new", *map(str, cards[:2]), "--chain-id", "pm-test", "-o", str(genesis))
-    assert r.returncode == 0, r.stderr
-    return {"base": base, "homes": homes, "cards": cards, "genesis": genesis, "stderr": r.stderr}
+    return cli_network(tmp_path_factory.mktemp("net"), 3, in_genesis=2)
 
 
 def test_genesis_new_prints_the_fingerprint_of_the_file(network) -> None:

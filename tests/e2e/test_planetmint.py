@@ -24,6 +24,7 @@ from pmwizard.render.nginx import NginxSite, site_text
 from tests.services.procs import running
 from tests.services.test_nginx import HOST, NamedHTTPS, wrap
 from tests.support.pki import TestPKI
+from tests.support.pmnet import tarantool_greets
 from tests.support.ports import free_port
 from tests.support.require import planetmint_venv, require_binary
 from tests.support.tmnet import Node, tendermint_nodes, wait_until
@@ -45,7 +46,7 @@ def tarantool_daemon(instance: Path, pid_file: Path, port: int, log: Path) -> It
     tarantool = require_binary("tarantool")
     subprocess.run([tarantool, str(instance)], check=True, timeout=30)
     try:
-        wait_until(lambda: _greets(port), 30, f"tarantool answers on {port}")
+        wait_until(lambda: tarantool_greets(port), 30, f"tarantool answers on {port}")
         yield
     except BaseException:
         print(log.read_text(errors="replace") if log.exists() else "no tarantool log")
@@ -54,16 +55,6 @@ def tarantool_daemon(instance: Path, pid_file: Path, port: int, log: Path) -> It
         if pid_file.exists():
             with contextlib.suppress(ProcessLookupError, ValueError):
                 os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
-
-
-def _greets(port: int) -> bool:
-    import socket
-
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-            return s.recv(9) == b"Tarantool"
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ import pytest
 
 from pmwizard.core.plan import Plan
 from pmwizard.errors import InputError, WriteRefused
+from tests.support.clinet import cli_network
 from tests.support.require import missing
 
 
@@ -42,21 +43,7 @@ def need_root() -> None:
 
 @pytest.fixture(scope="module")
 def net(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    base = tmp_path_factory.mktemp("net2")
-    homes, cards = [], []
-    for i in range(2):
-        home = base / f"h{i}"
-        assert pmw("identity", "init", "--home", str(home)).returncode == 0
-        card = base / f"card{i}.json"
-        r = pmw("card", "export", "--hostname", "127.0.0.1", "--p2p-port", str(26700 + i), "--home", str(home),
-                "-o", str(card))
-        assert r.returncode == 0, r.stderr
-        homes.append(home)
-        cards.append(card)
-    genesis = base / "genesis.json"
-    r = pmw("genesis", "new", *map(str, cards), "--chain-id", "pm-test", "-o", str(genesis))
-    assert r.returncode == 0, r.stderr
-    return {"base": base, "homes": homes, "cards": cards, "genesis": genesis}
+    return cli_network(tmp_path_factory.mktemp("net2"), 2)
 
 
 def _fill(folder: Path) -> None:

@@ -17,6 +17,7 @@ import pytest
 from pmwizard.render.nginx import NginxSite, site_text
 from tests.services.procs import running
 from tests.services.standins import api_standin, read_http_head, websocket_standin, ws_accept
+from tests.support.nginx import nginx_conf
 from tests.support.pki import TestPKI
 from tests.support.ports import free_port
 from tests.support.require import require_binary
@@ -28,21 +29,7 @@ EXTRA = "n1.consortium.test"
 def wrap(workdir: Path, site: Path) -> Path:
     """A minimal nginx.conf around the site, everything nginx writes kept in `workdir`."""
     conf = workdir / "nginx.conf"
-    conf.write_text(f"""daemon off;
-master_process off;
-pid {workdir}/nginx.pid;
-error_log {workdir}/error.log info;
-events {{ worker_connections 64; }}
-http {{
-    access_log {workdir}/access.log;
-    client_body_temp_path {workdir}/tmp-body;
-    proxy_temp_path {workdir}/tmp-proxy;
-    fastcgi_temp_path {workdir}/tmp-fcgi;
-    uwsgi_temp_path {workdir}/tmp-uwsgi;
-    scgi_temp_path {workdir}/tmp-scgi;
-    include {site};
-}}
-""")
+    conf.write_text(nginx_conf(workdir, f"    include {site};"))
     return conf
 
 

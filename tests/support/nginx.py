@@ -22,22 +22,33 @@ from tests.support.ports import free_port
 from tests.support.require import require_binary
 
 
-def _conf(workdir: Path, port: int, cert: Path, key: Path, server_name: str, body: str, protocols: str) -> str:
-    body_q = body.replace("\\", "\\\\").replace("'", "\\'")
-    return f"""
-daemon off;
-master_process off;
+def nginx_conf(workdir: Path, http: str, *, master: bool = False, connections: int = 64,
+               access_log: bool = True) -> str:
+    """An nginx.conf for a test: in the foreground, everything nginx writes kept in `workdir`, `http` (server
+    blocks or an `include`) inside the http block. `master`: a master process and one worker, as in production
+    (a reload, SIGHUP, starts new workers; they run as root only because pytest's temporary folders are 0700);
+    else one process."""
+    processes = "user root;\nworker_processes 1;" if master else "master_process off;"
+    return f"""daemon off;
+{processes}
 pid {workdir}/nginx.pid;
 error_log {workdir}/error.log info;
-events {{ worker_connections 128; }}
+events {{ worker_connections {connections}; }}
 http {{
-    access_log off;
+    access_log {f"{workdir}/access.log" if access_log else "off"};
     client_body_temp_path {workdir}/tmp-body;
     proxy_temp_path {workdir}/tmp-proxy;
     fastcgi_temp_path {workdir}/tmp-fcgi;
     uwsgi_temp_path {workdir}/tmp-uwsgi;
     scgi_temp_path {workdir}/tmp-scgi;
-    server {{
+{http}
+}}
+"""
+
+
+def _conf(workdir: Path, port: int, cert: Path, key: Path, server_name: str, body: str, protocols: str) -> str:
+    body_q = body.replace("\\", "\\\\").replace("'", "\\'")
+    return nginx_conf(workdir, f"""    server {{
         listen 127.0.0.1:{port} ssl;
         server_name {server_name};
         ssl_certificate {cert};
@@ -47,9 +58,7 @@ http {{
             default_type application/json;
             return 200 '{body_q}';
         }}
-    }}
-}}
-"""
+    }}""", connections=128, access_log=False)
 
 
 @contextlib.contextmanager

@@ -129,7 +129,8 @@ def write_services(n: PlanetmintNode) -> None:
     cfg.write_text(tomlkit.dumps(toml))
 
 
-def _greets(port: int) -> bool:
+def tarantool_greets(port: int) -> bool:
+    """Whether Tarantool's greeting comes from 127.0.0.1:`port`."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
             return s.recv(9) == b"Tarantool"
@@ -147,7 +148,7 @@ def start_node(n: PlanetmintNode) -> None:
     """Tarantool, `planetmint init`, `planetmint start` (ABCI on its own port), then Tendermint."""
     tarantool = require_binary("tarantool")
     subprocess.run([tarantool, str(n.base / "svc" / "tarantool-instance.lua")], check=True, timeout=30)
-    wait_until(lambda: _greets(n.ports["tarantool"]), 60, f"{n.name}: tarantool answers")
+    wait_until(lambda: tarantool_greets(n.ports["tarantool"]), 60, f"{n.name}: tarantool answers")
     py = str(planetmint_venv() / "bin" / "python3")
     subprocess.run([py, "-c", LAUNCHER, str(n.ports["abci"]), "-c", str(n.config), "init"], check=True,
                    timeout=120, cwd=n.base, capture_output=True)
