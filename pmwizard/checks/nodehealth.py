@@ -14,9 +14,13 @@ import tomllib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pmwizard.checks.finding import Finding, Status
 from pmwizard.checks.rpcread import NodeView, read_node
+
+if TYPE_CHECKING:
+    from pmwizard.checks.lookup import Resolver
 
 WINDOW = 2.0  # seconds between the two reads of the height
 STALL_AFTER = 30.0
@@ -34,15 +38,14 @@ def read_p2p_config(home: Path) -> tuple[list[str], bool, str]:
     return [e.strip() for e in line.split(",") if e.strip()], bool(p2p.get("allow_duplicate_ip", False)), str(path)
 
 
-async def _addresses(host: str, nameservers: Sequence[str], timeout: float) -> tuple[list[str], str]:
+async def _addresses(host: str, resolver: Resolver) -> tuple[list[str], str]:
     """A peer's addresses, and when it has none why not (`A lookup of HOST: no answer within 5 s`)."""
     from pmwizard.checks.dnscheck import resolve_addresses
-    from pmwizard.checks.lookup import Resolver
     from pmwizard.core.hostname import is_ip
 
     if is_ip(host):
         return [host.strip("[]")], ""
-    found, problems = await resolve_addresses(Resolver(tuple(nameservers), timeout), host)
+    found, problems = await resolve_addresses(resolver, host)
     why = "" if found else (f"{problems[0].rdtype} lookup of {host}: {problems[0].detail}" if problems
                             else f"{host} has no A or AAAA record")
     return list(found), why
@@ -78,7 +81,10 @@ async def peers_finding(view: NodeView, home: Path | None, chain_id: str | None,
             peers.append(parse_peer_address(e))
         except ValueError:
             continue
-    resolved = await asyncio.gather(*(_addresses(p.host, nameservers, timeout) for p in peers))
+    from pmwizard.checks.lookup import Resolver
+
+    resolver = Resolver(tuple(nameservers), timeout, share=True)  # one for every peer: a name asked once
+    resolved = await asyncio.gather(*(_addresses(p.host, resolver) for p in peers))
     table = {p.host: r[0] for p, r in zip(peers, resolved, strict=True)}
     unresolved = {p.host: r[1] for p, r in zip(peers, resolved, strict=True) if not r[0]}
     status = Status.FAIL if not view.peers else Status.WARN

@@ -23,7 +23,8 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
-_running: list = [0]  # batches under way in this process, then the thresholds to restore when the last ends
+# batches under way in this process, and the collector's thresholds from before the first of them
+_batches: dict[str, Any] = {"running": 0, "thresholds": None}
 
 
 async def on_own_loop(make: Callable[[Callable[[T], None]], Awaitable[R]],
@@ -48,11 +49,11 @@ async def on_own_loop(make: Callable[[Callable[[T], None]], Awaitable[R]],
             raise asyncio.CancelledError
         return await make(relay)
 
-    if _running[0] == 0:
+    if _batches["running"] == 0:
         gc.freeze()
-        _running.append(gc.get_threshold())
+        _batches["thresholds"] = gc.get_threshold()
         gc.set_threshold(20_000, 20, 20)
-    _running[0] += 1
+    _batches["running"] += 1
     try:
         return await asyncio.to_thread(lambda: asyncio.run(main()))
     except asyncio.CancelledError:
@@ -61,7 +62,7 @@ async def on_own_loop(make: Callable[[Callable[[T], None]], Awaitable[R]],
             state["loop"].call_soon_threadsafe(state["task"].cancel)
         raise
     finally:
-        _running[0] -= 1
-        if _running[0] == 0:
+        _batches["running"] -= 1
+        if _batches["running"] == 0:
             gc.unfreeze()
-            gc.set_threshold(*_running.pop())
+            gc.set_threshold(*_batches["thresholds"])

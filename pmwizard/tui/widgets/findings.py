@@ -116,10 +116,14 @@ class FindingList(Vertical):
         self._add_rows(len(self.findings))
 
     def _flush_some(self) -> None:
-        """The timer's batch: rows for at most FLUSH_ROWS more findings; the timer comes back for the rest."""
-        self._add_rows(min(len(self.findings), self._shown + FLUSH_ROWS))
-        if self._shown < len(self.findings):
+        """The timer's batch; the timer comes back for the rest."""
+        if self._add_batch():
             self.set_timer(FLUSH / 10, self._flush_some)
+
+    def _add_batch(self) -> bool:
+        """Rows for at most FLUSH_ROWS more findings; True while more are due."""
+        self._add_rows(min(len(self.findings), self._shown + FLUSH_ROWS))
+        return self._shown < len(self.findings)
 
     def _add_rows(self, end: int) -> None:
         start = self._shown
@@ -147,9 +151,10 @@ class FindingList(Vertical):
         Rows still due are made batch by batch, letting key presses in between; then the same row objects
         move: their text is neither rebuilt nor re-wrapped (a rebuild of 800 rows held the wizard's event loop
         ~110 ms when a troubleshoot run over 50 members ended)."""
-        while self._shown < len(self.findings):
-            self._add_rows(min(len(self.findings), self._shown + FLUSH_ROWS))
+        due = self._add_batch()
+        while due:
             await asyncio.sleep(FLUSH / 10)  # a pause, not just a yield: key presses and repaints go first
+            due = self._add_batch()
         order = sorted(range(len(self.findings)), key=lambda i: (RANK[self.findings[i].status], i))
         rows = self.query_one(OptionList)
         rows.clear_options()
