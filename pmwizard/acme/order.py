@@ -17,7 +17,7 @@ from pmwizard.acme.challenge import Responder
 from pmwizard.acme.explain import ca_target, not_acme, order_problem, unreachable
 from pmwizard.acme.request import LETSENCRYPT, LETSENCRYPT_CAA, LETSENCRYPT_STAGING, IssueRequest
 from pmwizard.checks.finding import Finding, Status
-from pmwizard.core.shown import visible
+from pmwizard.core.shown import first_line, visible
 from pmwizard.errors import PmwizardError
 
 USER_AGENT = "pmwizard (certbot acme library)"
@@ -72,9 +72,9 @@ def open_directory(req: IssueRequest) -> tuple[CA | None, Finding]:
     try:
         directory = client.ClientV2.get_directory(req.directory, net)
     except _network_errors() as exc:
-        return None, unreachable(req.directory, _first_line(exc), ca_file=req.ca_file is not None)
+        return None, unreachable(req.directory, first_line(exc), ca_file=req.ca_file is not None)
     except (errors.Error, messages.Error, josepy.errors.Error, ValueError, KeyError) as exc:
-        return None, not_acme(req.directory, _first_line(exc))
+        return None, not_acme(req.directory, first_line(exc))
     missing = [k for k in ("newNonce", "newAccount", "newOrder") if k not in directory.to_partial_json()]
     if missing:
         return None, not_acme(req.directory, f"no {', '.join(missing)} in the directory")
@@ -102,11 +102,6 @@ def caa_identity(req: IssueRequest, ca: CA) -> str | None:
     if req.directory in (LETSENCRYPT, LETSENCRYPT_STAGING):
         return LETSENCRYPT_CAA
     return None
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return text.splitlines()[0][:300]
 
 
 def obtain(req: IssueRequest, ca: CA, account_key_pem: bytes, cert_key_pem: bytes, responder: Responder,
@@ -165,14 +160,14 @@ def obtain(req: IssueRequest, ca: CA, account_key_pem: bytes, cert_key_pem: byte
         raise AcmeFailure([explain(req.hostname, exc)]) from None
     except (errors.TimeoutError, errors.PollError) as exc:
         raise AcmeFailure([Finding("acme.order", req.hostname, Status.ERROR, "timeout",
-                                   f"the CA did not finish within {ORDER_DEADLINE:g} s ({_first_line(exc)})",
+                                   f"the CA did not finish within {ORDER_DEADLINE:g} s ({first_line(exc)})",
                                    fix="Try again; if it repeats, check that the CA can reach port "
                                        f"{req.http_port} quickly")]) from None
     except _network_errors() as exc:
-        raise AcmeFailure([unreachable(req.directory, _first_line(exc), ca_file=req.ca_file is not None)]) from None
+        raise AcmeFailure([unreachable(req.directory, first_line(exc), ca_file=req.ca_file is not None)]) from None
     except errors.Error as exc:
         raise AcmeFailure([Finding("acme.order", req.hostname, Status.ERROR, "server",
-                                   f"unexpected answer from the CA: {visible(_first_line(exc))}",
+                                   f"unexpected answer from the CA: {visible(first_line(exc))}",
                                    fix="Try again later; if it repeats, try --staging to see whether the "
                                        "CA or this machine is at fault")]) from None
     return done.fullchain_pem.encode("ascii")

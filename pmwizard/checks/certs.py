@@ -21,7 +21,7 @@ from cryptography.x509.verification import PolicyBuilder, Store, VerificationErr
 
 from pmwizard.checks.finding import Finding, Status
 from pmwizard.core.hostname import is_ip, validate_hostname
-from pmwizard.core.shown import for_shell
+from pmwizard.core.shown import first_line, for_shell
 from pmwizard.errors import InputError
 
 SYSTEM_BUNDLES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem")
@@ -339,7 +339,7 @@ def certificate_findings(target: str, host: str, sent: Sequence[x509.Certificate
                 signature_finding(target, sent)]
     except ValueError as exc:
         return [Finding("tls.chain", target, Status.FAIL, "malformed",
-                        f"a certificate the server sends cannot be parsed: {str(exc).splitlines()[0][:200]}",
+                        f"a certificate the server sends cannot be parsed: {first_line(exc, 200)}",
                         fix="Replace the certificate files with the ones your CA issued (certbot: fullchain.pem "
                             "and privkey.pem) and reload nginx; clients reject this certificate",
                         evidence={"sent": [c.subject.rfc4514_string() for c in sent]})]

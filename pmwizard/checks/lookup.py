@@ -25,6 +25,7 @@ import dns.rdatatype
 import dns.resolver
 
 from pmwizard.core.hostname import wire_name
+from pmwizard.core.shown import first_line
 from pmwizard.errors import InputError
 
 OK, NXDOMAIN, NODATA, SERVFAIL, TIMEOUT = "ok", "nxdomain", "nodata", "servfail", "timeout"
@@ -157,9 +158,9 @@ class Resolver:
         except (dns.exception.Timeout, TimeoutError):
             return Lookup(name, rdtype, TIMEOUT, detail=f"no answer within {self.timeout:g} s")
         except dns.resolver.NoNameservers as exc:
-            return Lookup(name, rdtype, SERVFAIL, detail=_first_line(exc))
+            return Lookup(name, rdtype, SERVFAIL, detail=first_line(exc))
         except (dns.exception.DNSException, OSError) as exc:
-            return Lookup(name, rdtype, SERVFAIL, detail=_first_line(exc))
+            return Lookup(name, rdtype, SERVFAIL, detail=first_line(exc))
         rrset = answer.rrset
         # With raise_on_no_answer=False dnspython follows a CNAME the server put in the answer; we want
         # only records owned by the name we asked about (CNAME chains are walked by the caller).
@@ -199,7 +200,7 @@ class Resolver:
                 if deadline - loop.time() < 0.2:
                     return TIMEOUT, None
             except (dns.exception.DNSException, OSError) as exc:
-                return f"error: {_first_line(exc)}", None
+                return f"error: {first_line(exc)}", None
         return OK, response
 
 
@@ -209,11 +210,6 @@ def _text(rdata: object) -> str:
     if rdtype in (dns.rdatatype.CNAME, dns.rdatatype.NS):
         return normalize(text)
     return text
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return text.splitlines()[0][:300]
 
 
 def is_public_ip(text: str) -> bool:

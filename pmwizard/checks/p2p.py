@@ -22,6 +22,7 @@ import nacl.signing
 from pmwizard.checks.finding import Finding, Status
 from pmwizard.checks.p2p_proto import ProtoError, decode_node_info
 from pmwizard.checks.secretconn import HandshakeFailed, PeerClosed, node_id_of, open_secret_connection
+from pmwizard.core.hostname import host_port
 
 CHECK = "p2p.handshake"
 # Tendermint 0.34 (version/version.go): P2PProtocol = 8, BlockProtocol = 11.
@@ -77,10 +78,6 @@ class HandshakeTrouble(Exception):
         self.unreachable = unreachable
         self.closed = closed
         self.reason = reason  # the OS's words for an unreachable host ("No route to host")
-
-
-def _hostport(host: str, port: int) -> str:
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 async def _exchange(host: str, port: int, stage: list[str]) -> PeerInfo:
@@ -183,7 +180,7 @@ async def check_p2p_handshake(host: str, port: int, expect_node_id: str | None =
 def handshake_finding(host: str, port: int, outcome: PeerInfo | HandshakeTrouble, expect_node_id: str | None,
                       expect_chain_id: str | None, timeout: float) -> Finding:
     """The p2p.handshake finding for what one dial of `host:port` showed."""
-    target = _hostport(host, port)
+    target = host_port(host, port)
     if isinstance(outcome, HandshakeTrouble):
         return _trouble_finding(target, port, outcome, timeout)
     peer = outcome

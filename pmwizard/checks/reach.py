@@ -8,10 +8,7 @@ from typing import Any, TypeGuard
 
 from pmwizard.checks.finding import Finding, Status
 from pmwizard.checks.httpget import HttpTrouble, http_get
-
-
-def _hostport(host: str, port: int) -> str:
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+from pmwizard.core.hostname import host_port
 
 
 async def check_p2p(host: str, port: int, timeout: float = 5.0) -> Finding:
@@ -31,7 +28,7 @@ async def check_p2p(host: str, port: int, timeout: float = 5.0) -> Finding:
 def p2p_port_finding(host: str, port: int, result: str, timeout: float, reason: str = "") -> Finding:
     """net.p2p for what a TCP connection to the P2P port did: open, refused, timeout or unreachable (`reason`:
     the OS's words). Also made from the doctor's one dial that serves net.p2p and p2p.handshake."""
-    target = _hostport(host, port)
+    target = host_port(host, port)
     if result == "refused":
         return Finding("net.p2p", target, Status.FAIL, "closed", f"nothing accepts connections on {target}",
                        fix=f"Start Tendermint with `[p2p] laddr = \"tcp://0.0.0.0:{port}\"` in config.toml and "
@@ -56,7 +53,7 @@ async def check_api(host: str, *, https_port: int = 443, http_port: int = 9984, 
                     connect_to: str | None = None) -> Finding:
     """GET / on the HTTPS root (nginx in front), else http://host:9984 (Planetmint itself).
     `connect_to`: the address already resolved for host (Host header and SNI stay the name)."""
-    urls = [f"https://{_hostport(host, https_port)}/", f"http://{_hostport(host, http_port)}/"]
+    urls = [f"https://{host_port(host, https_port)}/", f"http://{host_port(host, http_port)}/"]
     tried: list[str] = []
     unexpected: list[str] = []
     timeouts = 0
@@ -143,7 +140,7 @@ def _is_loopback_url(url: str) -> bool:
 
 async def check_tarantool(host: str = "127.0.0.1", port: int = 3303, timeout: float = 5.0) -> Finding:
     """Tarantool greets with 128 bytes starting 'Tarantool <version>'."""
-    target = _hostport(host, port)
+    target = host_port(host, port)
     fix = ("Start Tarantool with Planetmint's init script listening on 3303 (`box.cfg{listen = 3303}`; "
            "`systemctl start tarantool` or monit)")
     try:

@@ -93,6 +93,11 @@ def mixed_scripts(text: str) -> bool:
     return _mixed_scripts(text)
 
 
+def host_port(host: str, port: int) -> str:
+    """`host:port`, an IPv6 address in brackets (`[2001:db8::1]:26656`)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def is_ip(text: str) -> bool:
     """True for an IPv4 or IPv6 literal (brackets allowed)."""
     try:

@@ -64,3 +64,10 @@ def visible_lines(*texts: str) -> str:
     shown through `visible()`. Several texts are joined as lines."""
     return "\n".join(line if line.isprintable() else visible(line)
                      for text in texts for line in text.split("\n"))
+
+
+def first_line(exc: BaseException, limit: int = 300) -> str:
+    """A library's exception as one line for a finding: its message's first line, at most `limit` characters
+    (its type's name when the message is empty)."""
+    text = str(exc) or type(exc).__name__
+    return text.splitlines()[0][:limit]
