@@ -50,14 +50,6 @@ def register_modules(sub: argparse._SubParsersAction, prefix: str, names: Sequen
 WIZARD_PORTS = {"--monit-port": "monit", "--tarantool-port": "tarantool", "--api-port": "api", "--ws-port": "ws"}
 
 
-def _port(text: str) -> int:
-    import argparse
-
-    if not text.isdigit() or not 0 < int(text) < 65536:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port (a number from 1 to 65535)")
-    return int(text)
-
-
 def commands_for(argv: Sequence[str]) -> Sequence[str]:
     """The subcommand modules `argv` needs: the one it names; none when it names none (`--version`, the
     wizard); all for help or a word that is no command (so argparse lists every choice). Mirrors the
@@ -78,6 +70,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     without it every subcommand is registered."""
     import argparse
 
+    from pmwizard.cli.common import port_number
+
     parser = argparse.ArgumentParser(
         prog="pmwizard",
         description="Set up a Planetmint node or form a Planetmint network. Without a command: the wizard.",
@@ -89,7 +83,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--nginx-site", metavar="FILE", default=None,
                         help="the wizard's NGINX site file (default /etc/nginx/sites-available/planetmint)")
     for option, key in WIZARD_PORTS.items():
-        parser.add_argument(option, type=_port, metavar="PORT", default=None,
+        parser.add_argument(option, type=port_number, metavar="PORT", default=None,
                             help=f"the wizard's service files: the {key} port (default as `pmwizard services`)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     names = COMMANDS if argv is None else commands_for(argv)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from pmwizard.cli.common import add_check_yes, print_json
+from pmwizard.cli.common import add_check_yes, port_number, print_json
 
 CONFIG_HELP = "where account keys and renewal records live (default /etc/pmwizard/acme)"
 
@@ -39,8 +39,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "when a web server answers on the HTTP port, else standalone)")
     p.add_argument("--webroot", metavar="DIR", help="folder the NGINX site serves /.well-known/acme-challenge/ "
                                                     "from (default /var/www/pmwizard-acme)")
-    p.add_argument("--http-port", type=_port, metavar="N", help="port the CA's HTTP-01 request arrives on (default 80)")
-    p.add_argument("--https-port", type=_port, metavar="N", help="port NGINX serves HTTPS on (live check; default 443)")
+    p.add_argument("--http-port", type=port_number, metavar="N",
+                   help="port the CA's HTTP-01 request arrives on (default 80)")
+    p.add_argument("--https-port", type=port_number, metavar="N",
+                   help="port NGINX serves HTTPS on (live check; default 443)")
     p.add_argument("--listen", metavar="IP", help="address for the standalone listener (default: all)")
     p.add_argument("--cert", metavar="FILE", help="full chain PEM to write (default "
                                                   "/etc/letsencrypt/live/HOST/fullchain.pem, "
@@ -78,12 +80,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     s.add_argument("--config-dir", metavar="DIR", help=CONFIG_HELP)
     add_check_yes(s)
     s.set_defaults(func=cmd_schedule)
-
-
-def _port(text: str) -> int:
-    if not text.isdigit() or not 0 < int(text) < 65536:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port (1-65535)")
-    return int(text)
 
 
 def _common(p: argparse.ArgumentParser) -> None:

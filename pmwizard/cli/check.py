@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pmwizard.cli.common import add_check_yes, info, print_json
+from pmwizard.cli.common import add_check_yes, info, port_number, print_json
 
 
 def _timeout(text: str) -> float:
@@ -21,12 +21,6 @@ def _timeout(text: str) -> float:
     if not 0 < value <= 300:
         raise argparse.ArgumentTypeError("use a timeout between 0 and 300 seconds")
     return value
-
-
-def _port(text: str) -> int:
-    if not text.isdigit() or not 0 < int(text) < 65536:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port (1-65535)")
-    return int(text)
 
 
 def add_dns_options(p: argparse.ArgumentParser) -> None:
@@ -209,7 +203,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        description="Connect to each A/AAAA address of HOST with SNI=HOST and judge the chain the "
                                    "server sends: completeness, trust, names, validity, key, signature, protocol.")
     t.add_argument("host", metavar="HOST")
-    t.add_argument("--port", type=_port, default=443, help="TLS port (default 443)")
+    t.add_argument("--port", type=port_number, default=443, help="TLS port (default 443)")
     t.add_argument("--name", action="append", default=[], metavar="EXTRA",
                    help="another name clients type that the certificate must cover (repeatable)")
     t.add_argument("--ca-file", metavar="PEM", help="extra trusted root(s), e.g. a consortium's own CA")

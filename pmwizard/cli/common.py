@@ -104,6 +104,13 @@ def home_arg(args: argparse.Namespace) -> str | None:
     return getattr(args, "home", None)
 
 
+def port_number(text: str) -> int:
+    """argparse type of every port option: a number from 1 to 65535."""
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (a number from 1 to 65535)")
+    return int(text)
+
+
 def say(text: str, *, err: bool = False) -> None:
     """Print a line for a person. Everything the CLI prints in text goes through here (or `visible_lines`):
     names, paths and messages carry text from cards, genesis files, peers and servers, and a control or bidi
